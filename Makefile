@@ -1,0 +1,34 @@
+# selfscan: two commands for people (run, test) and a few for developers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install lint translations bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compiled message catalogues are build output; compile them from the committed .po files.
+translations: $(STAMP)
+	$(BIN)/pybabel compile --quiet -d selfscan/translations -f
+
+run: install translations
+	$(BIN)/flask --app selfscan init-db
+	$(BIN)/flask --app selfscan run --host 127.0.0.1 --port $(PORT)
+
+test: install translations
+	$(BIN)/ruff check selfscan tests bench wsgi.py
+	$(BIN)/python -m pytest -q
+
+bench: install translations
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,118 @@
+"""selfscan: the self-scan of the approach to multi-problem families, as a Flask application."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from selfscan import config as cfg
+from selfscan import db as dbmod
+from selfscan import store
+from selfscan.questionnaire import load_folder
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: configuration, storage, extensions, blueprints, CLI, error pages."""
+    settings = cfg.from_environment()
+    if test_config:
+        settings.update(test_config)
+    app = Flask(
+        __name__,
+        instance_path=str(Path(settings["INSTANCE_PATH"]).resolve())
+        if settings.get("INSTANCE_PATH") else None,
+        instance_relative_config=True,
+        static_folder=str(cfg.PROJECT_ROOT / "static"),
+        static_url_path="/static",
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = cfg.instance_secret_key(instance)
+    if not settings.get("DATABASE"):
+        settings["DATABASE"] = str(instance / "selfscan.db")
+    app.config.update(settings)
+    app.config.update(
+        # A respondent may take longer than an hour: the CSRF token lives as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+        REMEMBER_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(app.config["SESSION_MINUTES"])),
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    app.extensions["selfscan.lock"] = threading.Lock()
+    _init_extensions(app)
+    _register(app)
+    app.before_request(lambda: ensure_ready(app))
+    return app
+
+
+def ensure_ready(app: Flask) -> None:
+    """Prepare storage once per process, on the first request or CLI command that needs it.
+
+    Not done in create_app itself, so that commands such as check-questionnaires never touch
+    the database.
+    """
+    if "selfscan.library" in app.extensions:
+        return
+    with app.extensions["selfscan.lock"]:
+        if "selfscan.library" not in app.extensions:
+            init_storage(app)
+
+
+def init_storage(app: Flask) -> None:
+    """Migrate the schema and load the register and questionnaires; idempotent."""
+    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
+    conn = dbmod.connect(app.config["DATABASE"])
+    try:
+        dbmod.migrate(conn)
+        if conn.execute("SELECT count(*) FROM municipalities").fetchone()[0] == 0:
+            store.load_municipalities(conn, app.config["MUNICIPALITIES_CSV"])
+        files = load_folder(app.config["QUESTIONNAIRES"])
+        store.sync_questionnaires(conn, files.questionnaires)
+        app.extensions["selfscan.library"] = store.merge_library(
+            files, store.stored_questionnaires(conn))
+        app.extensions["selfscan.current"] = files.current
+    finally:
+        conn.conn.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    from selfscan.extensions import babel, csrf, limiter, login_manager, select_locale
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):  # type: ignore[no-untyped-def]
+        from selfscan import users, web
+
+        return users.get_user(web.get_db(), user_id)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+def _register(app: Flask) -> None:
+    from selfscan import cli, views, web
+
+    app.teardown_appcontext(web.close_db)
+    views.register(app)
+    cli.register(app)

@@ -1,0 +1,217 @@
+"""SQLite access: connections with the right pragmas, numbered migrations and online backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 10_000
+
+# Numbered migrations: index + 1 is the schema version they lead to (PRAGMA user_version).
+# Never edit a migration that has shipped; add a new one.
+MIGRATIONS: list[str] = [
+    # 1: the foundation
+    """
+    CREATE TABLE municipalities (
+        code TEXT PRIMARY KEY CHECK (code GLOB 'GM[0-9][0-9][0-9][0-9]'),
+        name TEXT NOT NULL UNIQUE,
+        province TEXT NOT NULL,
+        population INTEGER NOT NULL CHECK (population >= 0),
+        size_class INTEGER NOT NULL,
+        peer_group TEXT NOT NULL
+    );
+    CREATE TABLE questionnaire_versions (
+        questionnaire_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        source TEXT NOT NULL,
+        loaded_at TEXT NOT NULL,
+        PRIMARY KEY (questionnaire_id, version)
+    );
+    CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        municipality_code TEXT NOT NULL REFERENCES municipalities(code),
+        questionnaire_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        year INTEGER NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        coordinator_token_hash TEXT NOT NULL UNIQUE,
+        invitation_token_hash TEXT NOT NULL UNIQUE,
+        invitation_nonce TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+        benchmark_consent INTEGER NOT NULL DEFAULT 0,
+        coaching_requested INTEGER NOT NULL DEFAULT 0,
+        contact_email TEXT,
+        previous_round_id INTEGER REFERENCES rounds(id) ON DELETE SET NULL,
+        synthetic INTEGER NOT NULL DEFAULT 0,
+        revision INTEGER NOT NULL DEFAULT 0,
+        overall_score REAL,
+        overall_phase TEXT,
+        respondent_count INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        closed_at TEXT,
+        FOREIGN KEY (questionnaire_id, version)
+            REFERENCES questionnaire_versions(questionnaire_id, version)
+    );
+    CREATE INDEX rounds_benchmark ON rounds(status, benchmark_consent, synthetic, year);
+    CREATE INDEX rounds_municipality ON rounds(municipality_code);
+    CREATE TABLE respondents (
+        id INTEGER PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        resume_token_hash TEXT NOT NULL UNIQUE,
+        role_group TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'started' CHECK (status IN ('started', 'submitted')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        submitted_at TEXT
+    );
+    CREATE INDEX respondents_round ON respondents(round_id);
+    CREATE TABLE answers (
+        respondent_id INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        value TEXT NOT NULL CHECK (value IN ('0', '1', '2', '3', '4', 'unknown', 'na')),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (respondent_id, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE context_answers (
+        respondent_id INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (respondent_id, question_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE comments (
+        respondent_id INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+        dimension_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (respondent_id, dimension_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE round_scores (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        dimension_id TEXT NOT NULL,
+        score REAL,
+        coverage REAL NOT NULL,
+        respondents INTEGER NOT NULL,
+        disagreement REAL,
+        unknown_share REAL NOT NULL,
+        phase_id TEXT,
+        PRIMARY KEY (round_id, dimension_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX round_scores_dimension ON round_scores(dimension_id, score);
+    CREATE TABLE round_item_scores (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        median REAL,
+        q1 REAL,
+        q3 REAL,
+        spread INTEGER,
+        respondents INTEGER NOT NULL,
+        unknown INTEGER NOT NULL,
+        not_applicable INTEGER NOT NULL,
+        PRIMARY KEY (round_id, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        round_id INTEGER,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('ccv', 'admin')),
+        created_at TEXT NOT NULL,
+        last_login_at TEXT
+    );
+    CREATE TABLE api_tokens (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        label TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open the database with the settings every connection needs.
+
+    WAL lets readers proceed while one worker writes; the busy timeout makes a second writer
+    wait instead of failing; foreign keys are off by default in SQLite and must be set per
+    connection. isolation_level=None leaves transaction control to `write()` below.
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return sqlite_utils.Database(conn)
+
+
+@contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """A short write transaction taken with BEGIN IMMEDIATE.
+
+    A deferred transaction that reads first and then writes fails at once with SQLITE_BUSY
+    when another connection writes in between, ignoring the busy timeout; taking the write
+    lock up front makes concurrent writers queue instead.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this database has not seen yet; safe to call on every start."""
+    with write(db) as conn:
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(current, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+    return schema_version(db)
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would commit our transaction; split on complete statements instead.
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    return out
+
+
+def backup(source: sqlite_utils.Database, target: str | Path) -> None:
+    """Write a consistent copy of a live database with SQLite's online backup API."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(str(target))
+    try:
+        source.conn.backup(dest)
+    finally:
+        dest.close()

@@ -1,0 +1,644 @@
+"""Questionnaire definitions and the tools catalogue: loading, validation and the immutable model."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
+QUESTIONNAIRE_SCHEMA = "questionnaire.schema.json"
+TOOLS_SCHEMA = "tools.schema.json"
+TOOLS_FILE = "tools.yaml"
+LANGUAGES = ("nl", "en")
+CONTEXT_TYPES = ("number", "year", "choice", "multi_choice", "text")
+
+
+class DefinitionError(Exception):
+    """One problem in a definition file, located precisely enough for its author to fix it."""
+
+    def __init__(self, file: str, place: str, message: str, line: int | None = None) -> None:
+        self.file = file
+        self.place = place
+        self.message = message
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.place:
+            where += f": {self.place}"
+        return f"{where}: {self.message}"
+
+
+class DefinitionErrors(Exception):
+    """All problems found in one or more files; loading stops only after collecting them all."""
+
+    def __init__(self, errors: Sequence[DefinitionError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text a user reads: Dutch always, English when the author wrote it."""
+
+    nl: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        if lang == "en" and self.en:
+            return self.en
+        return self.nl
+
+    def as_dict(self) -> dict[str, str]:
+        return {"nl": self.nl, "en": self.en or self.nl}
+
+
+@dataclass(frozen=True)
+class Level:
+    value: int
+    name: Text
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    min: int
+    max: int
+    name: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    dimension_id: str
+    statement: Text
+    why: Text
+    levels: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    title: Text
+    description: Text
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class ContextQuestion:
+    id: str
+    question: Text
+    type: str
+    help: Text | None = None
+    options: tuple[Option, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    max_length: int = 500
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    version: int
+    title: Text
+    intro: Text
+    levels: tuple[Level, ...]
+    phases: tuple[Phase, ...]
+    context_questions: tuple[ContextQuestion, ...]
+    dimensions: tuple[Dimension, ...]
+    content_hash: str
+    source: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.id, self.version)
+
+    @property
+    def structure(self) -> dict[str, tuple[str, ...]]:
+        """Dimension id to its item ids, the shape the scoring core works on."""
+        return {d.id: tuple(i.id for i in d.items) for d in self.dimensions}
+
+    @property
+    def items(self) -> dict[str, Item]:
+        return {i.id: i for d in self.dimensions for i in d.items}
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        for d in self.dimensions:
+            if d.id == dimension_id:
+                return d
+        raise KeyError(dimension_id)
+
+    def phase(self, phase_id: str | None) -> Phase | None:
+        return next((p for p in self.phases if p.id == phase_id), None)
+
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        """The public definition: every text in both languages, or in one when `lang` is given."""
+
+        def t(text: Text | None) -> Any:
+            if text is None:
+                return None
+            return text.get(lang) if lang else text.as_dict()
+
+        return {
+            "id": self.id,
+            "version": self.version,
+            "content_hash": self.content_hash,
+            "title": t(self.title),
+            "intro": t(self.intro),
+            "levels": [{"value": lv.value, "name": t(lv.name)} for lv in self.levels],
+            "answers_without_level": [
+                {"value": "unknown", "name": t(UNKNOWN_TEXT)},
+                {"value": "na", "name": t(NOT_APPLICABLE_TEXT)},
+            ],
+            "phases": [
+                {"id": p.id, "min": p.min, "max": p.max, "name": t(p.name),
+                 "description": t(p.description)}
+                for p in self.phases
+            ],
+            "context_questions": [
+                {
+                    "id": q.id, "type": q.type, "question": t(q.question), "help": t(q.help),
+                    "options": [{"id": o.id, "label": t(o.label)} for o in q.options],
+                    "min": q.min, "max": q.max,
+                    "max_length": q.max_length if q.type == "text" else None,
+                }
+                for q in self.context_questions
+            ],
+            "dimensions": [
+                {
+                    "id": d.id, "title": t(d.title), "description": t(d.description),
+                    "items": [
+                        {
+                            "id": i.id, "statement": t(i.statement), "why": t(i.why),
+                            "levels": [
+                                {"value": n, "name": t(self.levels[n].name),
+                                 "description": t(text)}
+                                for n, text in enumerate(i.levels)
+                            ],
+                        }
+                        for i in d.items
+                    ],
+                }
+                for d in self.dimensions
+            ],
+        }
+
+
+UNKNOWN_TEXT = Text("Weet ik niet", "Don't know")
+NOT_APPLICABLE_TEXT = Text("Niet van toepassing", "Not applicable")
+
+
+@dataclass(frozen=True)
+class Tool:
+    id: str
+    title: Text
+    publisher: str
+    url: str
+    description: Text
+    dimensions: tuple[str, ...]
+    relevant_when: tuple[tuple[str, int], ...]
+    url_is_home: bool = False
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    tools: tuple[Tool, ...]
+
+    def get(self, tool_id: str) -> Tool | None:
+        return next((t for t in self.tools if t.id == tool_id), None)
+
+
+# --- reading and locating -------------------------------------------------------------------
+
+
+def _place(path: Iterable[Any]) -> str:
+    """Render a JSON path the way an author reads it: dimensions[2].items[4].levels."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _line_of(node: yaml.Node | None, path: Sequence[Any]) -> int | None:
+    """Line number (1-based) of the YAML node at `path`, or of its nearest existing parent."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            nxt = node.value[part] if 0 <= part < len(node.value) else None
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DefinitionErrors([DefinitionError(name, "", "bestand niet gevonden")]) from None
+    except UnicodeDecodeError:
+        raise DefinitionErrors(
+            [DefinitionError(name, "", "het bestand is geen UTF-8-tekst; sla het op als UTF-8")]
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark else None
+        col = f", kolom {mark.column + 1}" if mark else ""
+        raise DefinitionErrors(
+            [DefinitionError(name, "", f"geen geldige YAML{col}: {problem}", line)]
+        ) from None
+    return data, node
+
+
+@cache
+def _validator(schema_name: str) -> jsonschema.protocols.Validator:
+    schema = json.loads((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+_TYPE_NAMES = {
+    "string": "een tekst", "integer": "een geheel getal", "number": "een getal",
+    "object": "een lijst van sleutels en waarden (mapping)", "array": "een lijst",
+    "boolean": "true of false",
+}
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "een getal"
+    if isinstance(value, float):
+        return "een kommagetal"
+    if isinstance(value, str):
+        return "een tekst"
+    if isinstance(value, list):
+        return "een lijst"
+    if isinstance(value, dict):
+        return "een mapping"
+    if value is None:
+        return "leeg"
+    return type(value).__name__
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    """Translate a JSON Schema error into a sentence a questionnaire author understands."""
+    v, inst, sch = err.validator, err.instance, err.validator_value
+    if v == "required":
+        missing = [k for k in sch if not (isinstance(inst, dict) and k in inst)]
+        return f"verplicht veld ontbreekt: {', '.join(repr(m) for m in missing)}"
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = list((err.schema.get("properties") or {}).keys())
+        extra = [k for k in inst if k not in allowed]
+        parts = []
+        for k in extra:
+            close = difflib.get_close_matches(str(k), allowed, n=1)
+            hint = f" (bedoelt u {close[0]!r}?)" if close else ""
+            parts.append(f"{k!r}{hint}")
+        return f"onbekend veld {', '.join(parts)}; toegestaan: {', '.join(allowed)}"
+    if v == "type":
+        want = _TYPE_NAMES.get(sch, sch) if isinstance(sch, str) else sch
+        return f"moet {want} zijn, maar is {_type_name(inst)}"
+    if v in ("minItems", "maxItems") and isinstance(inst, list):
+        last = err.absolute_path[-1] if err.absolute_path else ""
+        if last == "levels":
+            return (
+                f"heeft {len(inst)} niveau(s); er moeten er precies 5 zijn "
+                "(niveau 0 t/m 4, in die volgorde)"
+            )
+        bound = "minstens" if v == "minItems" else "hoogstens"
+        return f"heeft {len(inst)} element(en); er moeten er {bound} {sch} zijn"
+    if v == "pattern":
+        if err.schema.get("pattern", "").startswith("^https"):
+            return f"{inst!r} is geen volledig webadres dat met https:// begint"
+        return (
+            f"{inst!r} is geen geldige id: gebruik kleine letters, cijfers en '-', "
+            "beginnend met een letter"
+        )
+    if v == "minLength":
+        return "mag niet leeg zijn"
+    if v in ("minimum", "maximum"):
+        bound = "minstens" if v == "minimum" else "hoogstens"
+        return f"{inst!r} is te {'klein' if v == 'minimum' else 'groot'}: moet {bound} {sch} zijn"
+    if v == "enum":
+        return f"{inst!r} is geen toegestane waarde; kies uit: {', '.join(map(str, sch))}"
+    return err.message
+
+
+def _schema_errors(name: str, data: Any, node: yaml.Node | None, schema: str) -> list[DefinitionError]:
+    if not isinstance(data, dict):
+        return [DefinitionError(name, "", "het bestand moet een mapping bevatten (sleutel: waarde)")]
+    errors = sorted(_validator(schema).iter_errors(data), key=lambda e: list(map(str, e.path)))
+    return [
+        DefinitionError(name, _place(e.absolute_path), _schema_message(e),
+                        _line_of(node, list(e.absolute_path)))
+        for e in errors
+    ]
+
+
+def content_hash(data: Any) -> str:
+    """Hash of the meaning of a file, not its layout: comments and key order do not change it."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _text(raw: Mapping[str, str] | None) -> Text | None:
+    if raw is None:
+        return None
+    return Text(nl=raw["nl"].strip(), en=(raw.get("en") or "").strip() or None)
+
+
+# --- semantic checks --------------------------------------------------------------------------
+
+
+def _duplicates(ids: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
+    """Yield (place, id, first place) for every id seen before."""
+    seen: dict[str, str] = {}
+    for place, ident in ids:
+        if ident in seen:
+            yield place, ident, seen[ident]
+        else:
+            seen[ident] = place
+
+
+def _meaning_errors(name: str, data: dict[str, Any], node: yaml.Node | None) -> list[DefinitionError]:
+    errs: list[DefinitionError] = []
+
+    def err(path: list[Any], message: str) -> None:
+        errs.append(DefinitionError(name, _place(path), message, _line_of(node, path)))
+
+    values = [lv["value"] for lv in data["levels"]]
+    if values != [0, 1, 2, 3, 4]:
+        err(["levels"], f"de niveaus moeten 0, 1, 2, 3, 4 zijn, in die volgorde (nu: {values})")
+
+    phases = sorted(enumerate(data["phases"]), key=lambda p: p[1]["min"])
+    expected = 0
+    for index, phase in phases:
+        if phase["min"] > phase["max"]:
+            err(["phases", index], f"min ({phase['min']}) is groter dan max ({phase['max']})")
+        if phase["min"] != expected:
+            kind = "een gat" if phase["min"] > expected else "een overlap"
+            err(["phases", index, "min"],
+                f"de fasen moeten 0 t/m 100 aaneensluitend dekken: er is {kind} bij {expected}")
+        expected = phase["max"] + 1
+    if phases and expected != 101:
+        err(["phases"], f"de fasen moeten tot en met 100 lopen (de hoogste max is {expected - 1})")
+    first_phase: dict[str, int] = {}
+    for i, phase in enumerate(data["phases"]):
+        if phase["id"] in first_phase:
+            err(["phases", i, "id"],
+                f"fase-id {phase['id']!r} komt al voor in phases[{first_phase[phase['id']]}]")
+        first_phase.setdefault(phase["id"], i)
+
+    dim_ids = [(["dimensions", d, "id"], dim["id"]) for d, dim in enumerate(data["dimensions"])]
+    item_ids = [
+        (["dimensions", d, "items", i, "id"], item["id"])
+        for d, dim in enumerate(data["dimensions"])
+        for i, item in enumerate(dim["items"])
+    ]
+    ctx_ids = [(["context_questions", c, "id"], q["id"])
+               for c, q in enumerate(data["context_questions"])]
+    seen: dict[str, list[Any]] = {}
+    for path, ident in dim_ids + item_ids + ctx_ids:
+        if ident in seen:
+            err(path, f"id {ident!r} komt al voor in {_place(seen[ident])}; elke id moet uniek zijn")
+        else:
+            seen[ident] = path
+
+    for d, dim in enumerate(data["dimensions"]):
+        for i, item in enumerate(dim["items"]):
+            if not item["id"].startswith(dim["id"] + "-"):
+                err(["dimensions", d, "items", i, "id"],
+                    f"item-id {item['id']!r} moet beginnen met de id van zijn dimensie "
+                    f"({dim['id']}-)")
+
+    for c, q in enumerate(data["context_questions"]):
+        path: list[Any] = ["context_questions", c]
+        if q["type"] in ("choice", "multi_choice"):
+            if not q.get("options"):
+                err(path, f"een vraag van type {q['type']} heeft 'options' nodig")
+            else:
+                for place, ident, first in _duplicates(
+                    (f"options[{o}]", opt["id"]) for o, opt in enumerate(q["options"])
+                ):
+                    err(path + ["options"], f"optie-id {ident!r} in {place} komt al voor in {first}")
+        elif q.get("options"):
+            err(path + ["options"], f"een vraag van type {q['type']} heeft geen 'options'")
+        if q["type"] != "number" and ("min" in q or "max" in q):
+            err(path, "'min' en 'max' horen alleen bij type number")
+        if "min" in q and "max" in q and q["min"] > q["max"]:
+            err(path, f"min ({q['min']}) is groter dan max ({q['max']})")
+        if q["type"] != "text" and "max_length" in q:
+            err(path, "'max_length' hoort alleen bij type text")
+    return errs
+
+
+def _build(data: dict[str, Any], source: str) -> Questionnaire:
+    levels = tuple(Level(lv["value"], _text(lv["name"])) for lv in data["levels"])  # type: ignore[arg-type]
+    phases = tuple(
+        Phase(p["id"], p["min"], p["max"], _text(p["name"]), _text(p["description"]))  # type: ignore[arg-type]
+        for p in sorted(data["phases"], key=lambda p: p["min"])
+    )
+    context = tuple(
+        ContextQuestion(
+            id=q["id"], question=_text(q["question"]), type=q["type"],  # type: ignore[arg-type]
+            help=_text(q.get("help")),
+            options=tuple(Option(o["id"], _text(o["label"])) for o in q.get("options", ())),  # type: ignore[arg-type]
+            min=q.get("min", 1990 if q["type"] == "year" else None),
+            max=q.get("max"),
+            max_length=q.get("max_length", 500),
+        )
+        for q in data["context_questions"]
+    )
+    dims = tuple(
+        Dimension(
+            id=d["id"], title=_text(d["title"]), description=_text(d["description"]),  # type: ignore[arg-type]
+            items=tuple(
+                Item(
+                    id=i["id"], dimension_id=d["id"], statement=_text(i["statement"]),  # type: ignore[arg-type]
+                    why=_text(i["why"]),  # type: ignore[arg-type]
+                    levels=tuple(_text(t) for t in i["levels"]),  # type: ignore[misc]
+                )
+                for i in d["items"]
+            ),
+        )
+        for d in data["dimensions"]
+    )
+    return Questionnaire(
+        id=data["id"], version=data["version"], title=_text(data["title"]),  # type: ignore[arg-type]
+        intro=_text(data["intro"]), levels=levels, phases=phases,  # type: ignore[arg-type]
+        context_questions=context, dimensions=dims, content_hash=content_hash(data),
+        source=source, raw=data,
+    )
+
+
+def parse_questionnaire(data: Any, name: str = "<definition>",
+                        node: yaml.Node | None = None) -> Questionnaire:
+    """Validate an already-read definition and build the model; raises DefinitionErrors."""
+    errors = _schema_errors(name, data, node, QUESTIONNAIRE_SCHEMA)
+    if not errors:
+        errors = _meaning_errors(name, data, node)
+    if errors:
+        raise DefinitionErrors(errors)
+    return _build(data, name)
+
+
+def load_questionnaire(path: Path | str) -> Questionnaire:
+    path = Path(path)
+    data, node = _read_yaml(path)
+    return parse_questionnaire(data, str(path), node)
+
+
+def load_catalogue(path: Path | str, questionnaires: Sequence[Questionnaire]) -> Catalogue:
+    """Load the tools catalogue and check every reference against the loaded questionnaires."""
+    path = Path(path)
+    name = str(path)
+    data, node = _read_yaml(path)
+    errors = _schema_errors(name, data, node, TOOLS_SCHEMA)
+    if errors:
+        raise DefinitionErrors(errors)
+
+    def err(p: list[Any], message: str) -> None:
+        errors.append(DefinitionError(name, _place(p), message, _line_of(node, p)))
+
+    for place, ident, first in _duplicates(
+        (f"tools[{t}]", tool["id"]) for t, tool in enumerate(data["tools"])
+    ):
+        err(["tools"], f"tool-id {ident!r} in {place} komt al voor in {first}")
+    all_items = {i for q in questionnaires for i in q.items}
+    for t, tool in enumerate(data["tools"]):
+        for d, dim in enumerate(tool["dimensions"]):
+            lacking = [f"{q.id} v{q.version}" for q in questionnaires
+                       if dim not in q.structure]
+            if lacking:
+                err(["tools", t, "dimensions", d],
+                    f"dimensie {dim!r} bestaat niet in {', '.join(lacking)}")
+        for r, rel in enumerate(tool["relevant_when"]):
+            if rel["item"] not in all_items:
+                close = difflib.get_close_matches(rel["item"], sorted(all_items), n=1)
+                hint = f" (bedoelt u {close[0]!r}?)" if close else ""
+                err(["tools", t, "relevant_when", r, "item"],
+                    f"item {rel['item']!r} bestaat in geen enkele vragenlijst{hint}")
+    if errors:
+        raise DefinitionErrors(errors)
+    return Catalogue(
+        tuple(
+            Tool(
+                id=t["id"], title=_text(t["title"]), publisher=t["publisher"],  # type: ignore[arg-type]
+                url=t["url"], description=_text(t["description"]),  # type: ignore[arg-type]
+                dimensions=tuple(t["dimensions"]),
+                relevant_when=tuple((r["item"], r["max_level"]) for r in t["relevant_when"]),
+                url_is_home=bool(t.get("url_is_home", False)),
+            )
+            for t in data["tools"]
+        )
+    )
+
+
+def definition_files(folder: Path | str) -> list[Path]:
+    """The questionnaire files of a folder: every *.yaml except the tools catalogue."""
+    return sorted(p for p in Path(folder).glob("*.yaml") if p.name != TOOLS_FILE)
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every loaded questionnaire version and the catalogue, as the application uses them."""
+
+    questionnaires: tuple[Questionnaire, ...]
+    catalogue: Catalogue
+
+    def get(self, questionnaire_id: str, version: int) -> Questionnaire | None:
+        return next((q for q in self.questionnaires if q.key == (questionnaire_id, version)), None)
+
+    @property
+    def current(self) -> Questionnaire:
+        """The newest version of the (first) questionnaire: the one new rounds answer."""
+        return max(self.questionnaires, key=lambda q: (q.id == self.questionnaires[0].id, q.version))
+
+    def versions(self) -> list[dict[str, Any]]:
+        return [{"id": q.id, "version": q.version, "content_hash": q.content_hash}
+                for q in self.questionnaires]
+
+
+def load_paths(paths: Sequence[Path | str]) -> Library:
+    """Load and cross-check questionnaire files and, when among the paths, the catalogue.
+
+    Every file is checked and every problem is reported at once, so an author fixes them in
+    one go instead of one per run.
+    """
+    errors: list[DefinitionError] = []
+    questionnaires: list[Questionnaire] = []
+    catalogue_path: Path | None = None
+    for raw in paths:
+        path = Path(raw)
+        if path.name == TOOLS_FILE:
+            catalogue_path = path
+            continue
+        try:
+            questionnaires.append(load_questionnaire(path))
+        except DefinitionErrors as exc:
+            errors.extend(exc.errors)
+    seen: dict[tuple[str, int], str] = {}
+    for q in questionnaires:
+        if q.key in seen:
+            errors.append(DefinitionError(
+                q.source, "version",
+                f"versie {q.version} van vragenlijst {q.id!r} staat ook in {seen[q.key]}; "
+                "geef elke versie een eigen nummer"))
+        else:
+            seen[q.key] = q.source
+    catalogue = Catalogue(())
+    if catalogue_path is not None and not errors:
+        try:
+            catalogue = load_catalogue(catalogue_path, questionnaires)
+        except DefinitionErrors as exc:
+            errors.extend(exc.errors)
+    if not questionnaires and not errors and catalogue_path is None:
+        errors.append(DefinitionError(", ".join(map(str, paths)) or "(geen bestanden)", "",
+                                      "geen vragenlijstbestanden gevonden"))
+    if errors:
+        raise DefinitionErrors(errors)
+    return Library(tuple(sorted(questionnaires, key=lambda q: q.key)), catalogue)
+
+
+def load_folder(folder: Path | str) -> Library:
+    folder = Path(folder)
+    paths: list[Path] = definition_files(folder)
+    if (folder / TOOLS_FILE).exists():
+        paths.append(folder / TOOLS_FILE)
+    return load_paths(paths)

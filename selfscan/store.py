@@ -1,0 +1,381 @@
+"""All SQL of the service: municipalities, questionnaire versions, rounds, answers, scores, events."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from selfscan import scoring, tokens
+from selfscan.anonymity import peer_group_for, size_class
+from selfscan.db import write
+from selfscan.questionnaire import Library, Questionnaire, parse_questionnaire
+
+
+class VersionChanged(Exception):
+    """A questionnaire file changed under a version that already has responses."""
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def log_event(conn: Any, kind: str, round_id: int | None = None, detail: str = "") -> None:
+    """Record what happened, never what was answered: the event log holds no content."""
+    conn.execute("INSERT INTO events (at, kind, round_id, detail) VALUES (?, ?, ?, ?)",
+                 (now(), kind, round_id, detail))
+
+
+# --- municipalities ----------------------------------------------------------------------------
+
+
+def read_municipalities(path: str | Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for row in rows:
+        population = int(row["population"])
+        out.append({
+            "code": row["code"], "name": row["name"], "province": row["province"],
+            "population": population, "size_class": size_class(population),
+            "peer_group": peer_group_for(population),
+        })
+    return out
+
+
+def load_municipalities(db: sqlite_utils.Database, path: str | Path) -> int:
+    """Upsert the municipality register; idempotent."""
+    rows = read_municipalities(path)
+    with write(db) as conn:
+        conn.executemany(
+            """INSERT INTO municipalities (code, name, province, population, size_class, peer_group)
+               VALUES (:code, :name, :province, :population, :size_class, :peer_group)
+               ON CONFLICT(code) DO UPDATE SET name=excluded.name, province=excluded.province,
+                 population=excluded.population, size_class=excluded.size_class,
+                 peer_group=excluded.peer_group""",
+            rows,
+        )
+    return len(rows)
+
+
+def municipalities(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM municipalities ORDER BY name COLLATE NOCASE"))
+
+
+def municipality(db: sqlite_utils.Database, code: str) -> dict[str, Any] | None:
+    return next(db.query("SELECT * FROM municipalities WHERE code = ?", [code]), None)
+
+
+# --- questionnaire versions --------------------------------------------------------------------
+
+
+def has_responses(conn: Any, questionnaire_id: str, version: int) -> bool:
+    row = conn.execute(
+        """SELECT 1 FROM respondents r JOIN rounds s ON s.id = r.round_id
+           WHERE s.questionnaire_id = ? AND s.version = ? LIMIT 1""",
+        (questionnaire_id, version),
+    ).fetchone()
+    return row is not None
+
+
+def sync_questionnaires(db: sqlite_utils.Database, questionnaires: Iterable[Questionnaire]) -> list[str]:
+    """Store each loaded version with its content hash; refuse to change one that has responses.
+
+    Returns a line per version saying what happened. Raises VersionChanged (and stores
+    nothing) when a file changed under a version that respondents already answered.
+    """
+    report = []
+    with write(db) as conn:
+        for q in questionnaires:
+            row = conn.execute(
+                "SELECT content_hash FROM questionnaire_versions "
+                "WHERE questionnaire_id = ? AND version = ?", (q.id, q.version)).fetchone()
+            definition = json.dumps(q.raw, ensure_ascii=False, sort_keys=True)
+            if row is None:
+                conn.execute(
+                    "INSERT INTO questionnaire_versions VALUES (?, ?, ?, ?, ?, ?)",
+                    (q.id, q.version, q.content_hash, definition, q.source, now()))
+                log_event(conn, "questionnaire_loaded", None, f"{q.id} v{q.version}")
+                report.append(f"{q.id} v{q.version}: nieuw geladen")
+            elif row[0] == q.content_hash:
+                report.append(f"{q.id} v{q.version}: ongewijzigd")
+            elif has_responses(conn, q.id, q.version):
+                raise VersionChanged(
+                    f"{q.source}: vragenlijst {q.id!r} versie {q.version} is gewijzigd, maar er "
+                    "zijn al antwoorden op deze versie. Een versie met antwoorden verandert niet "
+                    f"meer: publiceer de wijziging als nieuwe versie (version: {q.version + 1}) "
+                    "in een nieuw bestand, of zet het oude bestand terug.")
+            else:
+                conn.execute(
+                    "UPDATE questionnaire_versions SET content_hash = ?, definition = ?, "
+                    "source = ?, loaded_at = ? WHERE questionnaire_id = ? AND version = ?",
+                    (q.content_hash, definition, q.source, now(), q.id, q.version))
+                log_event(conn, "questionnaire_updated", None, f"{q.id} v{q.version}")
+                report.append(f"{q.id} v{q.version}: bijgewerkt (nog geen antwoorden)")
+    return report
+
+
+def stored_questionnaires(db: sqlite_utils.Database) -> list[Questionnaire]:
+    """Versions kept in the database, so rounds stay scorable after their file is removed."""
+    return [
+        parse_questionnaire(json.loads(row["definition"]), row["source"])
+        for row in db.query("SELECT * FROM questionnaire_versions ORDER BY questionnaire_id, version")
+    ]
+
+
+def merge_library(files: Library, stored: Iterable[Questionnaire]) -> Library:
+    by_key = {q.key: q for q in stored}
+    by_key.update({q.key: q for q in files.questionnaires})
+    return Library(tuple(sorted(by_key.values(), key=lambda q: q.key)), files.catalogue)
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+def create_round(
+    db: sqlite_utils.Database, *, municipality_code: str, questionnaire: Questionnaire, year: int,
+    name: str = "", benchmark_consent: bool = False, coaching_requested: bool = False,
+    contact_email: str | None = None, previous_round_id: int | None = None,
+    synthetic: bool = False,
+) -> tuple[int, str]:
+    """Start a round; returns its id and the coordinator token (shown once, stored hashed)."""
+    coordinator = tokens.new_token()
+    nonce = tokens.new_token()
+    invitation = tokens.invitation_token(coordinator, nonce)
+    with write(db) as conn:
+        cur = conn.execute(
+            """INSERT INTO rounds (municipality_code, questionnaire_id, version, year, name,
+                 coordinator_token_hash, invitation_token_hash, invitation_nonce,
+                 benchmark_consent, coaching_requested, contact_email, previous_round_id,
+                 synthetic, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (municipality_code, questionnaire.id, questionnaire.version, year, name,
+             tokens.token_hash(coordinator), tokens.token_hash(invitation), nonce,
+             int(benchmark_consent), int(coaching_requested),
+             contact_email if coaching_requested else None, previous_round_id, int(synthetic),
+             now()))
+        round_id = int(cur.lastrowid or 0)
+        log_event(conn, "round_started", round_id)
+    return round_id, coordinator
+
+
+_ROUND_SELECT = """SELECT r.*, m.name AS municipality_name, m.province, m.peer_group,
+                          m.population, m.size_class
+                   FROM rounds r JOIN municipalities m ON m.code = r.municipality_code"""
+
+
+def round_by_id(db: sqlite_utils.Database, round_id: int) -> dict[str, Any] | None:
+    return next(db.query(_ROUND_SELECT + " WHERE r.id = ?", [round_id]), None)
+
+
+def round_by_coordinator(db: sqlite_utils.Database, token: str) -> dict[str, Any] | None:
+    if not tokens.looks_valid(token):
+        return None
+    return next(db.query(_ROUND_SELECT + " WHERE r.coordinator_token_hash = ?",
+                         [tokens.token_hash(token)]), None)
+
+
+def round_by_invitation(db: sqlite_utils.Database, token: str) -> dict[str, Any] | None:
+    if not tokens.looks_valid(token):
+        return None
+    return next(db.query(_ROUND_SELECT + " WHERE r.invitation_token_hash = ?",
+                         [tokens.token_hash(token)]), None)
+
+
+def replace_invitation(db: sqlite_utils.Database, round_id: int, coordinator_token: str) -> None:
+    nonce = tokens.new_token()
+    invitation = tokens.invitation_token(coordinator_token, nonce)
+    with write(db) as conn:
+        conn.execute("UPDATE rounds SET invitation_nonce = ?, invitation_token_hash = ? WHERE id = ?",
+                     (nonce, tokens.token_hash(invitation), round_id))
+        log_event(conn, "invitation_replaced", round_id)
+
+
+def delete_round(db: sqlite_utils.Database, round_id: int) -> None:
+    """Delete a round with everything in it; the event log keeps only that it happened."""
+    with write(db) as conn:
+        conn.execute("UPDATE rounds SET previous_round_id = NULL WHERE previous_round_id = ?",
+                     (round_id,))
+        conn.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
+        conn.execute("UPDATE events SET round_id = NULL WHERE round_id = ?", (round_id,))
+        log_event(conn, "round_deleted", None)
+
+
+def rounds_of_municipality(db: sqlite_utils.Database, code: str) -> list[dict[str, Any]]:
+    return list(db.query(_ROUND_SELECT + " WHERE r.municipality_code = ? ORDER BY r.id", [code]))
+
+
+# --- respondents and answers -------------------------------------------------------------------
+
+
+def create_respondent(db: sqlite_utils.Database, round_id: int, role: str) -> tuple[int, str]:
+    token = tokens.new_token()
+    stamp = now()
+    with write(db) as conn:
+        cur = conn.execute(
+            """INSERT INTO respondents (round_id, resume_token_hash, role_group, created_at,
+                 updated_at) VALUES (?, ?, ?, ?, ?)""",
+            (round_id, tokens.token_hash(token), role, stamp, stamp))
+    return int(cur.lastrowid or 0), token
+
+
+def respondent_by_resume(db: sqlite_utils.Database, token: str) -> dict[str, Any] | None:
+    if not tokens.looks_valid(token):
+        return None
+    return next(db.query(
+        """SELECT p.*, r.status AS round_status, r.questionnaire_id, r.version,
+                  r.municipality_code, m.name AS municipality_name
+           FROM respondents p JOIN rounds r ON r.id = p.round_id
+           JOIN municipalities m ON m.code = r.municipality_code
+           WHERE p.resume_token_hash = ?""", [tokens.token_hash(token)]), None)
+
+
+def answers_of(db: sqlite_utils.Database, respondent_id: int) -> dict[str, str]:
+    return {r["item_id"]: r["value"] for r in db.query(
+        "SELECT item_id, value FROM answers WHERE respondent_id = ?", [respondent_id])}
+
+
+def context_of(db: sqlite_utils.Database, respondent_id: int) -> dict[str, Any]:
+    return {r["question_id"]: json.loads(r["value"]) for r in db.query(
+        "SELECT question_id, value FROM context_answers WHERE respondent_id = ?", [respondent_id])}
+
+
+def comments_of(db: sqlite_utils.Database, respondent_id: int) -> dict[str, str]:
+    return {r["dimension_id"]: r["text"] for r in db.query(
+        "SELECT dimension_id, text FROM comments WHERE respondent_id = ?", [respondent_id])}
+
+
+def save_answers(
+    db: sqlite_utils.Database, respondent_id: int, round_id: int, *,
+    answers: dict[str, str | None] | None = None, context: dict[str, Any] | None = None,
+    comments: dict[str, str] | None = None,
+) -> bool:
+    """Save validated answers of a respondent who has not submitted, in one short transaction.
+
+    None as an answer value clears it. Returns False (and saves nothing) when the respondent
+    already submitted or the round is closed, so a second tab cannot change a submission.
+    """
+    stamp = now()
+    with write(db) as conn:
+        row = conn.execute(
+            """SELECT p.status, r.status FROM respondents p JOIN rounds r ON r.id = p.round_id
+               WHERE p.id = ?""", (respondent_id,)).fetchone()
+        if row is None or row[0] != "started" or row[1] != "open":
+            return False
+        for item_id, value in (answers or {}).items():
+            if value is None:
+                conn.execute("DELETE FROM answers WHERE respondent_id = ? AND item_id = ?",
+                             (respondent_id, item_id))
+            else:
+                conn.execute(
+                    """INSERT INTO answers (respondent_id, item_id, value, updated_at)
+                       VALUES (?, ?, ?, ?) ON CONFLICT(respondent_id, item_id)
+                       DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
+                    (respondent_id, item_id, value, stamp))
+        for question_id, value in (context or {}).items():
+            if value in (None, "", []):
+                conn.execute("DELETE FROM context_answers WHERE respondent_id = ? AND question_id = ?",
+                             (respondent_id, question_id))
+            else:
+                conn.execute(
+                    """INSERT INTO context_answers (respondent_id, question_id, value, updated_at)
+                       VALUES (?, ?, ?, ?) ON CONFLICT(respondent_id, question_id)
+                       DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
+                    (respondent_id, question_id, json.dumps(value, ensure_ascii=False), stamp))
+        for dimension_id, text in (comments or {}).items():
+            if not text.strip():
+                conn.execute("DELETE FROM comments WHERE respondent_id = ? AND dimension_id = ?",
+                             (respondent_id, dimension_id))
+            else:
+                conn.execute(
+                    """INSERT INTO comments (respondent_id, dimension_id, text, updated_at)
+                       VALUES (?, ?, ?, ?) ON CONFLICT(respondent_id, dimension_id)
+                       DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at""",
+                    (respondent_id, dimension_id, text, stamp))
+        conn.execute("UPDATE respondents SET updated_at = ? WHERE id = ?", (stamp, respondent_id))
+        conn.execute("UPDATE rounds SET revision = revision + 1 WHERE id = ?", (round_id,))
+    return True
+
+
+def submit_respondent(db: sqlite_utils.Database, respondent_id: int, round_id: int) -> bool:
+    """Mark a respondent's answers as submitted. Idempotent: True only the first time."""
+    with write(db) as conn:
+        cur = conn.execute(
+            """UPDATE respondents SET status = 'submitted', submitted_at = ?
+               WHERE id = ? AND status = 'started'
+                 AND (SELECT status FROM rounds WHERE id = ?) = 'open'""",
+            (now(), respondent_id, round_id))
+        if cur.rowcount:
+            conn.execute("UPDATE rounds SET revision = revision + 1 WHERE id = ?", (round_id,))
+            log_event(conn, "respondent_submitted", round_id)
+    return bool(cur.rowcount)
+
+
+def progress(db: sqlite_utils.Database, round_id: int) -> dict[str, dict[str, int]]:
+    """Per role group: how many started and how many submitted. Never who."""
+    out: dict[str, dict[str, int]] = {}
+    for row in db.query(
+        """SELECT role_group, count(*) AS started, sum(status = 'submitted') AS submitted
+           FROM respondents WHERE round_id = ? GROUP BY role_group""", [round_id]):
+        out[row["role_group"]] = {"started": row["started"], "submitted": row["submitted"] or 0}
+    return out
+
+
+def submitted_answers(db: sqlite_utils.Database, round_id: int) -> list[dict[str, Any]]:
+    """The answers of every submitted respondent of a round: [{"role_group", "answers"}]."""
+    by_respondent: dict[int, dict[str, Any]] = {}
+    for row in db.query(
+        """SELECT p.id, p.role_group, a.item_id, a.value FROM respondents p
+           LEFT JOIN answers a ON a.respondent_id = p.id
+           WHERE p.round_id = ? AND p.status = 'submitted' ORDER BY p.id""", [round_id]):
+        entry = by_respondent.setdefault(row["id"], {"role_group": row["role_group"], "answers": {}})
+        if row["item_id"] is not None:
+            entry["answers"][row["item_id"]] = row["value"]
+    return list(by_respondent.values())
+
+
+def store_scores(conn: Any, round_id: int, aggregate: Any) -> None:
+    """Replace the stored scores of a round with those of an aggregate (inside a transaction)."""
+    conn.execute("DELETE FROM round_scores WHERE round_id = ?", (round_id,))
+    conn.execute("DELETE FROM round_item_scores WHERE round_id = ?", (round_id,))
+    for dim in aggregate.dimensions.values():
+        conn.execute(
+            "INSERT INTO round_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (round_id, dim.dimension_id, dim.score, dim.coverage, dim.respondents,
+             dim.disagreement, dim.unknown_share, dim.phase_id))
+        for item in dim.items:
+            conn.execute(
+                "INSERT INTO round_item_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (round_id, item.item_id, item.median, item.q1, item.q3, item.spread,
+                 item.respondents, item.unknown, item.not_applicable))
+    conn.execute(
+        "UPDATE rounds SET overall_score = ?, overall_phase = ?, respondent_count = ? WHERE id = ?",
+        (aggregate.overall, aggregate.overall_phase, aggregate.respondents, round_id))
+
+
+def close_round(db: sqlite_utils.Database, round_id: int, questionnaire: Questionnaire) -> bool:
+    """Close a round and store its scores. Idempotent: True only for the call that closed it."""
+    with write(db) as conn:
+        status = conn.execute("SELECT status FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        if status is None or status[0] != "open":
+            return False
+        rows = conn.execute(
+            """SELECT p.id, a.item_id, a.value FROM respondents p
+               LEFT JOIN answers a ON a.respondent_id = p.id
+               WHERE p.round_id = ? AND p.status = 'submitted'""", (round_id,)).fetchall()
+        per: dict[int, dict[str, Any]] = {}
+        for pid, item_id, value in rows:
+            answers = per.setdefault(pid, {})
+            if item_id is not None:
+                answers[item_id] = scoring.parse_answer(value)
+        agg = scoring.aggregate(questionnaire.structure, list(per.values()), questionnaire.phases)
+        store_scores(conn, round_id, agg)
+        conn.execute("UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ?",
+                     (now(), round_id))
+        log_event(conn, "round_closed", round_id, f"{len(per)} respondenten")
+    return True

@@ -1,0 +1,95 @@
+"""CCV staff accounts: password hashing (Argon2id), lookup and the Flask-Login user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from selfscan import tokens
+from selfscan.db import write
+from selfscan.store import log_event, now
+
+_hasher = PasswordHasher()  # Argon2id, memory-hard, with the library's current parameters
+ROLES = ("ccv", "admin")
+# A hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@dataclass
+class User:
+    id: int
+    email: str
+    role: str
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def _user(row: dict[str, Any] | None) -> User | None:
+    return User(row["id"], row["email"], row["role"]) if row else None
+
+
+def create_user(db: sqlite_utils.Database, email: str, password: str, role: str = "ccv") -> User:
+    if role not in ROLES:
+        raise ValueError(f"onbekende rol {role!r}; kies uit {', '.join(ROLES)}")
+    if len(password) < 12:
+        raise ValueError("het wachtwoord moet minstens 12 tekens lang zijn")
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValueError("vul een geldig e-mailadres in")
+    with write(db) as conn:
+        if conn.execute("SELECT 1 FROM users WHERE email = ?", (email,)).fetchone():
+            raise ValueError(f"er bestaat al een account voor {email}")
+        cur = conn.execute(
+            "INSERT INTO users (email, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+            (email, _hasher.hash(password), role, now()))
+        log_event(conn, "user_created", None, role)
+    return User(int(cur.lastrowid or 0), email, role)
+
+
+def get_user(db: sqlite_utils.Database, user_id: str | int) -> User | None:
+    try:
+        uid = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return _user(next(db.query("SELECT id, email, role FROM users WHERE id = ?", [uid]), None))
+
+
+def authenticate(db: sqlite_utils.Database, email: str, password: str) -> User | None:
+    row = next(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]), None)
+    try:
+        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if row is None:
+        return None
+    with write(db) as conn:
+        conn.execute("UPDATE users SET last_login_at = ? WHERE id = ?", (now(), row["id"]))
+        if _hasher.check_needs_rehash(row["password_hash"]):
+            conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                         (_hasher.hash(password), row["id"]))
+    return _user(row)
+
+
+def create_api_token(db: sqlite_utils.Database, user_id: int, label: str = "") -> str:
+    token = tokens.new_token()
+    with write(db) as conn:
+        conn.execute("INSERT INTO api_tokens VALUES (?, ?, ?, ?)",
+                     (tokens.token_hash(token), user_id, label, now()))
+    return token
+
+
+def user_for_api_token(db: sqlite_utils.Database, token: str) -> User | None:
+    if not tokens.looks_valid(token):
+        return None
+    return _user(next(db.query(
+        """SELECT u.id, u.email, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
+           WHERE t.token_hash = ?""", [tokens.token_hash(token)]), None))

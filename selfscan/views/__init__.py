@@ -1,0 +1,127 @@
+"""The web shell: blueprints per audience, error pages, security headers, template helpers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from selfscan import web
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    # plotly.js injects its own style elements at run time; scripts stay strictly 'self'.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def _static_manifest(app: Flask) -> dict[str, str]:
+    path = Path(app.static_folder or "") / "vendor" / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def register(app: Flask) -> None:
+    from selfscan.views import api, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    for name in ("scan", "results", "ccv"):
+        try:
+            module = __import__(f"selfscan.views.{name}", fromlist=["bp"])
+        except ModuleNotFoundError:
+            continue
+        app.register_blueprint(module.bp)
+
+    manifest = _static_manifest(app)
+
+    @app.context_processor
+    def _helpers() -> dict[str, Any]:
+        return {"lang": web.lang(), "tr": web.tr, "asset": lambda name: manifest.get(name, name),
+                "has_endpoint": lambda endpoint: endpoint in app.view_functions}
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "no-referrer"
+        h["X-Frame-Options"] = "DENY"
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if not request.path.startswith("/static/"):
+            # Pages behind secret links must not linger in shared caches.
+            h.setdefault("Cache-Control", "no-store")
+        return response
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.path == "/healthz"
+
+    def error_page(code: int, title: str, message: str, template: str = "errors/error.html"):  # type: ignore[no-untyped-def]
+        if wants_json():
+            return jsonify({"error": title, "message": message}), code
+        return render_template(template, code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc):  # type: ignore[no-untyped-def]
+        return error_page(400, _("Het formulier is verlopen"), _(
+            "Uw sessie is verlopen of het formulier is niet volledig verstuurd. "
+            "Ga terug, laad de pagina opnieuw en verstuur opnieuw."))
+
+    @app.errorhandler(404)
+    def _not_found(_exc):  # type: ignore[no-untyped-def]
+        return error_page(404, _("Pagina niet gevonden"), _(
+            "Deze pagina bestaat niet, of de link is niet (meer) geldig. Controleer of u de "
+            "hele link hebt gekopieerd. Werkt een link uit een uitnodiging niet meer? Vraag "
+            "de coördinator van de scan in uw gemeente om de nieuwe link."))
+
+    @app.errorhandler(405)
+    def _method(_exc):  # type: ignore[no-untyped-def]
+        return error_page(405, _("Dat kan hier niet"), _(
+            "Deze pagina kan niet op deze manier worden opgevraagd. Ga terug en probeer het "
+            "opnieuw via de knoppen op de pagina."))
+
+    @app.errorhandler(413)
+    def _too_large(_exc):  # type: ignore[no-untyped-def]
+        return error_page(413, _("Te veel gegevens"), _(
+            "U hebt meer gegevens verstuurd dan de zelfscan aanneemt (meer dan 1 MB). "
+            "Maak uw toelichting korter en probeer het opnieuw."))
+
+    @app.errorhandler(429)
+    def _too_many(_exc):  # type: ignore[no-untyped-def]
+        return error_page(429, _("Te veel pogingen"), _(
+            "Er zijn in korte tijd te veel verzoeken gedaan. Wacht een paar minuten en "
+            "probeer het dan opnieuw."))
+
+    @app.errorhandler(400)
+    def _bad_request(exc):  # type: ignore[no-untyped-def]
+        desc = getattr(exc, "description", "") or ""
+        custom = desc if getattr(exc, "selfscan_message", False) else ""
+        return error_page(400, _("Dit verzoek klopt niet"), custom or _(
+            "Wat u verstuurde kon de zelfscan niet verwerken. Er is niets verloren gegaan van "
+            "wat al was opgeslagen. Ga terug en probeer het opnieuw."))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):  # type: ignore[no-untyped-def]
+        if isinstance(exc, HTTPException):
+            return error_page(exc.code or 500, exc.name, exc.description or "")
+        app.logger.exception("unexpected error on %s %s", request.method, request.url_rule)
+        return error_page(500, _("Er ging iets mis"), _(
+            "Er ging aan onze kant iets mis. Wat al was opgeslagen, blijft bewaard. "
+            "Probeer het over een paar minuten opnieuw."))

@@ -1,0 +1,45 @@
+"""Public pages: home, privacy, accessibility, about, and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request
+
+from selfscan.extensions import LANG_COOKIE, SUPPORTED_LANGUAGES
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():  # type: ignore[no-untyped-def]
+    return render_template("public/home.html", questionnaire=current_app.extensions["selfscan.current"])
+
+
+@bp.get("/privacy")
+def privacy():  # type: ignore[no-untyped-def]
+    return render_template("public/privacy.html")
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():  # type: ignore[no-untyped-def]
+    return render_template("public/accessibility.html")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would leak secret links to other hosts."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@bp.get("/taal/<code>")
+def switch_language(code: str):  # type: ignore[no-untyped-def]
+    response = redirect(_safe_next(request.args.get("next")), code=303)
+    if code in SUPPORTED_LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=bool(current_app.config["SECURE_COOKIES"]))
+    return response

@@ -1,0 +1,57 @@
+"""Shared fixtures: an application on a fresh database in a temporary instance folder."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from selfscan import create_app, ensure_ready
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+    })
+    ensure_ready(app)
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def mini_folder(tmp_path):
+    """A questionnaire folder with the small test questionnaire and catalogue."""
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    for name in ("mini-v1.yaml", "tools.yaml"):
+        shutil.copy(FIXTURES / name, folder / name)
+    return folder
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def nonce_of(html: str) -> str:
+    match = re.search(r'name="form_nonce" value="([^"]+)"', html)
+    assert match, "page has no form nonce"
+    return match.group(1)
