@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint translations bench clean
+.PHONY: run test install lint translations messages bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ install: $(STAMP)
 # Compiled message catalogues are build output; compile them from the committed .po files.
 translations: $(STAMP)
 	$(BIN)/pybabel compile --quiet -d selfscan/translations -f
+
+# Extract Dutch source strings and merge them into the English catalogue (for translators).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o selfscan/translations/messages.pot --no-location --sort-output --project selfscan .
+	$(BIN)/pybabel update -i selfscan/translations/messages.pot -d selfscan/translations --no-fuzzy-matching
 
 run: install translations
 	$(BIN)/flask --app selfscan init-db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -103,11 +105,50 @@ def _init_extensions(app: Flask) -> None:
         from selfscan import users, web
 
         return users.get_user(web.get_db(), user_id)
+    # Static files with compression and far-future caching for hashed names (WhiteNoise).
+    from whitenoise import WhiteNoise
+
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+        app.wsgi_app, root=str(cfg.PROJECT_ROOT / "static"), prefix="static/",
+        max_age=3600, immutable_file_test=_is_hashed_asset, autorefresh=app.debug)
+    install_log_redaction()
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+def _is_hashed_asset(_path: str, url: str) -> bool:
+    """Files with a content hash in their name never change: cache them for a year."""
+    return bool(re.search(r"\.[0-9a-f]{10}\.", url))
+
+
+class _RedactTokens(logging.Filter):
+    """Remove secret-link tokens from log lines (request logs of the dev server and gunicorn)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):  # gunicorn's access log passes its atoms as a dict
+            record.args = {k: redact(v) if isinstance(v, str) else v
+                           for k, v in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        record.msg = redact(str(record.msg)) if isinstance(record.msg, str) else record.msg
+        return True
+
+
+_TOKEN_IN_PATH = re.compile(r"(/|%2F)(c|i|r)(/|%2F)[A-Za-z0-9_-]{16,}", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    return _TOKEN_IN_PATH.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[verborgen]", text)
+
+
+def install_log_redaction() -> None:
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error", "selfscan", "flask.app"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactTokens) for f in logger.filters):
+            logger.addFilter(_RedactTokens())
 
 
 def _register(app: Flask) -> None:

@@ -6,7 +6,8 @@ Pure functions; no Flask, no database. The rules (docs/scoring.md, "Anonymity"):
   behind it; this holds for every breakdown, not only the total, because a floor on totals alone
   leaks through the breakdowns.
 * Within one round, a breakdown by role group is shown only for groups of at least
-  ``ROLE_GROUP_THRESHOLD`` (3) respondents.
+  ``ROLE_GROUP_THRESHOLD`` (3) respondents, with the same complementary suppression against the
+  round's respondent count (which the page always shows).
 * ``suppress`` applies this to a one-dimensional breakdown (cells plus, optionally, a total):
 
   1. If the total is shown and is between 1 and ``threshold - 1``, everything is hidden: the
@@ -23,8 +24,9 @@ Pure functions; no Flask, no database. The rules (docs/scoring.md, "Anonymity"):
   Guarantee: every shown cell is 0 or at least ``threshold``; and either the total is hidden, or
   no cell is hidden, or at least two cells are hidden that together hold at least ``threshold``
   and each hidden cell has at least two values (1 .. ``H - k + 1``) that fit what is shown.
-  Cells that the caller does not show (``total`` larger than the sum of the cells) are treated
-  as known to the reader, the careful assumption.
+  Units that fall in no cell (``total`` larger than the sum of the cells) are treated as known
+  to the reader, the careful assumption. The guarantee is about working cells out by
+  subtraction; it does not claim that a reader who also replays this algorithm learns nothing.
 * Peer groups: municipalities are compared with others of similar size. The eight CBS size
   classes are too fine for a few dozen participants, so neighbouring classes are merged.
 """
@@ -111,7 +113,8 @@ def safe_role_groups(counts: Mapping[str, int], total: int | None = None) -> set
     result = suppress(counts, shown_total, ROLE_GROUP_THRESHOLD)
     if result.total_hidden:
         # The round's respondent count is always on the page, so a breakdown that needs the total
-        # hidden (three groups of one, say) cannot be shown at all.
+        # hidden (three groups of one, say) is not shown at all. suppress has then already hidden
+        # every non-empty group; the check keeps this function safe on its own terms.
         return set()
     return {group for group, count in counts.items() if count > 0 and result.shows(group)}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import click
@@ -17,11 +18,9 @@ def _connect() -> dbmod.sqlite_utils.Database:
 
 
 def register(app: Flask) -> None:
-    try:  # the CCV commands live beside their views
+    if importlib.util.find_spec("selfscan.cli_ccv") is not None:  # the CCV's own commands
         from selfscan import cli_ccv
-    except ModuleNotFoundError:
-        pass
-    else:
+
         cli_ccv.register(app)
 
     @app.cli.command("init-db")

@@ -66,7 +66,7 @@ class StartForm(FlaskForm):
     year = SelectField(coerce=int, validate_choice=False)
     benchmark_consent = BooleanField()
     coaching = BooleanField()
-    contact_email = EmailField(validators=[Optional(), Length(max=254)])
+    contact_email = EmailField(validators=[Length(max=254)])
 
     def validate_municipality(self, field: Any) -> None:
         if store.municipality(web.get_db(), field.data or "") is None:

@@ -1,0 +1,72 @@
+"""Plotly figures for the results page, as plain dicts that the page hands to plotly.js."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness. Each series also has its
+# own line style and marker, so colour is never the only difference.
+OKABE_ITO = {
+    "own": "#0072B2",       # blue
+    "peer": "#E69F00",      # orange
+    "national": "#009E73",  # bluish green
+    "previous": "#CC79A7",  # reddish purple
+}
+DASH = {"own": "solid", "peer": "dash", "national": "dot", "previous": "dashdot"}
+MARKER = {"own": "circle", "peer": "square", "national": "diamond", "previous": "triangle-up"}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line on the radar: a kind (own/peer/national/previous), a name, a value per axis."""
+
+    kind: str
+    name: str
+    values: Sequence[float | None]
+
+
+def _closed(values: Sequence[Any]) -> list[Any]:
+    # A radar line returns to its first point; plotly does not close scatterpolar lines itself.
+    return list(values) + list(values[:1])
+
+
+def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> dict[str, Any]:
+    """A ``scatterpolar`` radar on a 0-100 scale; None values leave a gap, never a false 0."""
+    data = []
+    for s in series:
+        values = [None if v is None else round(v, 1) for v in s.values]
+        data.append({
+            "type": "scatterpolar",
+            "name": s.name,
+            "r": _closed(values),
+            "theta": _closed(list(axes)),
+            "mode": "lines+markers",
+            "line": {"color": OKABE_ITO[s.kind], "dash": DASH[s.kind],
+                     "width": 3 if s.kind == "own" else 2},
+            "marker": {"symbol": MARKER[s.kind], "size": 8, "color": OKABE_ITO[s.kind]},
+            "fill": "toself" if s.kind == "own" else "none",
+            "fillcolor": "rgba(0, 114, 178, 0.12)",
+            "hovertemplate": "%{theta}: %{r}<extra>" + s.name.replace("<", "") + "</extra>",
+            "connectgaps": False,
+        })
+    layout: dict[str, Any] = {
+        "polar": {
+            "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100],
+                           "angle": 90, "tickangle": 90},
+            "angularaxis": {"direction": "clockwise", "rotation": 90},
+        },
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.15},
+        "margin": {"l": 60, "r": 60, "t": 30, "b": 30},
+        "font": {"family": "system-ui, sans-serif", "size": 14},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+    }
+    if title:
+        layout["title"] = {"text": title}
+    return {
+        "data": data,
+        "layout": layout,
+        "config": {"displayModeBar": False, "responsive": True, "staticPlot": False},
+    }

@@ -1,0 +1,87 @@
+"""SQL the results pages need beyond store.py: stored round scores, submitted answers, comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from selfscan import scoring
+from selfscan.questionnaire import Questionnaire
+
+
+def stored_aggregate(
+    db: sqlite_utils.Database, round_row: dict[str, Any], questionnaire: Questionnaire,
+) -> scoring.RoundAggregate | None:
+    """The aggregate a closed round stored when it closed; None when nothing was stored.
+
+    The stored rows lack the level distribution and the min/max level; those fields are left
+    empty here (the page takes the distribution from the cached per-round computation).
+    """
+    dims = {r["dimension_id"]: r for r in db.query(
+        "SELECT * FROM round_scores WHERE round_id = ?", [round_row["id"]])}
+    if not dims:
+        return None
+    items = {r["item_id"]: r for r in db.query(
+        "SELECT * FROM round_item_scores WHERE round_id = ?", [round_row["id"]])}
+    out: dict[str, scoring.DimensionAggregate] = {}
+    for dim_id, item_ids in questionnaire.structure.items():
+        row = dims.get(dim_id)
+        if row is None:
+            continue
+        item_aggs = []
+        for item_id in item_ids:
+            it = items.get(item_id)
+            if it is None:
+                continue
+            median = it["median"]
+            spread = it["spread"]
+            item_aggs.append(scoring.ItemAggregate(
+                item_id=item_id, median=median, q1=it["q1"], q3=it["q3"], min_level=None,
+                max_level=None, spread=spread, respondents=it["respondents"],
+                unknown=it["unknown"], not_applicable=it["not_applicable"],
+                distribution=(0, 0, 0, 0, 0),
+                disagree=spread is not None and spread >= scoring.ITEM_DISAGREE_SPREAD,
+                score=None if median is None else median * scoring.LEVEL_SCORE[1]))
+        disagreement = row["disagreement"]
+        out[dim_id] = scoring.DimensionAggregate(
+            dimension_id=dim_id, score=row["score"], coverage=row["coverage"],
+            respondents=row["respondents"], unknown_share=row["unknown_share"],
+            disagreement=disagreement,
+            disagree=(disagreement is not None
+                      and disagreement >= scoring.DIMENSION_DISAGREE_STDEV)
+            or any(i.disagree for i in item_aggs),
+            phase_id=row["phase_id"], items=tuple(item_aggs))
+    return scoring.RoundAggregate(out, round_row["overall_score"], round_row["overall_phase"],
+                                  round_row["respondent_count"])
+
+
+def submitted(db: sqlite_utils.Database, round_id: int) -> list[dict[str, Any]]:
+    """Every submitted respondent of a round: [{"id", "role_group", "answers"}], answers parsed."""
+    out: dict[int, dict[str, Any]] = {}
+    for row in db.query(
+        """SELECT p.id, p.role_group, a.item_id, a.value FROM respondents p
+           LEFT JOIN answers a ON a.respondent_id = p.id
+           WHERE p.round_id = ? AND p.status = 'submitted' ORDER BY p.id""", [round_id]):
+        entry = out.setdefault(row["id"], {"id": row["id"], "role_group": row["role_group"],
+                                           "answers": {}})
+        if row["item_id"] is not None:
+            entry["answers"][row["item_id"]] = scoring.parse_answer(row["value"])
+    return list(out.values())
+
+
+def comments(db: sqlite_utils.Database, round_id: int) -> dict[int, dict[str, str]]:
+    """Comments of submitted respondents: respondent id -> {dimension id -> text}."""
+    out: dict[int, dict[str, str]] = {}
+    for row in db.query(
+        """SELECT c.respondent_id, c.dimension_id, c.text FROM comments c
+           JOIN respondents p ON p.id = c.respondent_id
+           WHERE p.round_id = ? AND p.status = 'submitted'""", [round_id]):
+        out.setdefault(row["respondent_id"], {})[row["dimension_id"]] = row["text"]
+    return out
+
+
+def next_rounds(db: sqlite_utils.Database, round_id: int) -> int:
+    """How many rounds were started as a follow-up of this one."""
+    return db.execute("SELECT count(*) FROM rounds WHERE previous_round_id = ?",
+                      [round_id]).fetchone()[0]

@@ -1,0 +1,155 @@
+"""Accessibility proof: axe-core on every kind of page in Dutch and English, and 320 px reflow."""
+
+from __future__ import annotations
+
+import pytest
+from proof_support import make_round
+
+from selfscan import db as dbmod
+from selfscan import users
+
+pytestmark = pytest.mark.browser
+
+SERIOUS = {"serious", "critical"}
+CCV_EMAIL = "a11y@ccv.example"
+CCV_PASSWORD = "toegankelijk-en-geheim-123"
+BENCHMARK_CODES = ("GM0014", "GM0344", "GM0518", "GM0599", "GM0772")
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture(scope="module")
+def site(live_server):
+    """Rounds in every state a page can show, made through the store."""
+    app = live_server.app
+    for n, code in enumerate(BENCHMARK_CODES):
+        make_round(app, respondents=3, submitted=3, closed=True, municipality=code, seed=n)
+    closed = make_round(app, respondents=4, submitted=4, closed=True, municipality="GM0363")
+    open_round = make_round(app, respondents=2, submitted=1, municipality="GM0363")
+    db = dbmod.connect(app.config["DATABASE"])
+    try:
+        if not db.execute("SELECT 1 FROM users WHERE email = ?", [CCV_EMAIL]).fetchone():
+            users.create_user(db, CCV_EMAIL, CCV_PASSWORD)
+    finally:
+        db.conn.close()
+    return {"closed": closed, "open": open_round}
+
+
+def _pages(live_server, site) -> dict[str, str]:
+    app = live_server.app
+    closed, open_round = site["closed"], site["open"]
+    started = open_round.respondents[1][1]
+    pages = {
+        "home": "/",
+        "privacy": "/privacy",
+        "toegankelijkheid": "/toegankelijkheid",
+        "start": "/start",
+        "coordinator (open)": f"/c/{open_round.coordinator}",
+        "coordinator (closed)": f"/c/{closed.coordinator}",
+        "invitation": f"/i/{open_round.invitation}",
+        "saved": f"/r/{started}/opgeslagen",
+        "done": f"/r/{open_round.respondents[0][1]}/klaar",
+        "404": "/bestaat-niet",
+        "404 secret link": "/c/Zq8xW3vN0pLm5RtY7uKc2HdJ9sAeFgBi",
+    }
+    for n in range(1, 8):
+        pages[f"questionnaire step {n}" if n < 7 else "review"] = f"/r/{started}/stap/{n}"
+    # Every HTML page of the results blueprint that needs only the coordinator token.
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("results.") and "GET" in (rule.methods or ()) \
+                and set(rule.arguments) == {"token"} and "pdf" not in rule.rule.lower():
+            pages[rule.endpoint] = rule.rule.replace("<token>", closed.coordinator)
+    if "ccv.login" in app.view_functions:
+        pages["ccv.login"] = "/ccv/inloggen"
+    return pages
+
+
+def _sign_in(page) -> None:
+    page.goto("/ccv/inloggen")
+    page.fill("input[type=email], input[name=email]", CCV_EMAIL)
+    page.fill("input[type=password]", CCV_PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def _readable(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v.get('helpUrl', '')})")
+        for node in v["nodes"][:5]:
+            lines.append(f"      {node['target']}: {node.get('failureSummary', '')[:200]!r}")
+    return "\n".join(lines)
+
+
+def _check(axe, page, name: str, failures: list[str]) -> None:
+    # Charts are drawn by a script after load; wait until the page is quiet.
+    page.wait_for_load_state("networkidle")
+    result = axe.run(page)
+    serious = [v for v in result.response["violations"] if v["impact"] in SERIOUS]
+    if serious:
+        failures.append(f"{name} ({page.url}):\n{_readable(serious)}")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_axe_on_every_kind_of_page(browser, live_server, site, axe, lang):
+    ctx = browser.new_context(base_url=live_server.url)
+    ctx.add_cookies([{"name": "selfscan_lang", "value": lang, "url": live_server.url}])
+    ctx.set_default_timeout(20_000)
+    page = ctx.new_page()
+    failures: list[str] = []
+    checked = []
+    for name, path in _pages(live_server, site).items():
+        response = page.goto(path)
+        assert response is not None and response.status < 500, (name, path)
+        if "html" not in (response.headers.get("content-type") or ""):
+            continue
+        assert page.evaluate("document.documentElement.lang") == lang, name
+        _check(axe, page, name, failures)
+        checked.append(name)
+    if "ccv.dashboard" in live_server.app.view_functions:
+        _sign_in(page)
+        page.goto("/ccv")
+        _check(axe, page, "ccv.dashboard", failures)
+        checked.append("ccv.dashboard")
+    ctx.close()
+    assert {"home", "start", "review", "questionnaire step 2", "404"} <= set(checked)
+    assert not failures, f"{len(failures)} page(s) with serious or critical violations " \
+        f"({lang}):\n" + "\n".join(failures)
+
+
+def test_results_and_ccv_pages_exist_for_axe(live_server):
+    """Makes visible which kinds of page were not there to check (issue 4 and 5)."""
+    missing = [e for e in ("results.results", "ccv.login", "ccv.dashboard")
+               if e not in live_server.app.view_functions]
+    if missing:
+        pytest.skip(f"endpoint(s) {', '.join(missing)} do not exist yet; axe did not check them")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_questionnaire_pages_reflow_at_320px(browser, live_server, site, tmp_path, lang):
+    ctx = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
+    ctx.add_cookies([{"name": "selfscan_lang", "value": lang, "url": live_server.url}])
+    page = ctx.new_page()
+    token = site["open"].respondents[1][1]
+    failures = []
+    for n in range(1, 8):
+        page.goto(f"/r/{token}/stap/{n}")
+        page.wait_for_load_state("networkidle")
+        shot = tmp_path / f"stap-{n}-{lang}-320.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 0
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]")
+        if widths[0] > widths[1]:
+            wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .slice(0, 5).map(e => e.tagName + '.' + e.className)""")
+            failures.append(f"step {n}: scrollWidth {widths[0]} > {widths[1]}; too wide: {wide}"
+                            f" (screenshot {shot})")
+    ctx.close()
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,343 @@
+"""The respondent journey through the test client: start, answer, save, resume, submit, close."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import csrf_of, nonce_of
+from journey import (
+    answer_all,
+    answer_page,
+    close,
+    invitation_path,
+    items_on,
+    join,
+    start_round,
+    submit,
+)
+from selfscan import db as dbmod
+from selfscan import store
+
+
+def _db(app):
+    return dbmod.connect(app.config["DATABASE"])
+
+
+def test_home_explains_the_scan_in_dutch(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    assert "Start de zelfscan" in html and "25 minuten" in html
+    for title in ("Lokale en landelijke verbinding", "Voldoende menskracht"):
+        assert title in html
+    assert "privacy" in html.lower()
+
+
+def test_whole_journey_with_three_respondents(app, client):
+    coordinator = start_round(client, benchmark_consent="y")
+    page = client.get(coordinator + "?nieuw=1").get_data(as_text=True)
+    assert "Uw ronde is gestart" in page and "Bewaar ze veilig" in page
+    invitation = invitation_path(client, coordinator)
+
+    roles = ["municipality-security", "police", "veilig-thuis"]
+    tokens = [join(client, invitation, role) for role in roles]
+    # Context page, then each dimension; the first respondent saves halfway and resumes.
+    first = tokens[0]
+    assert answer_page(client, first, 1, {"context-context-families": "12"}).status_code == 303
+    items = items_on(client, first, 2)
+    saved = answer_page(client, first, 2, {f"item-{items[0]}": "3"}, action="save")
+    assert saved.headers["Location"].endswith(f"/r/{first}/opgeslagen")
+    resume_page = client.get(f"/r/{first}/opgeslagen").get_data(as_text=True)
+    assert f"/r/{first}" in resume_page
+    resumed = client.get(f"/r/{first}")
+    assert resumed.headers["Location"].endswith(f"/r/{first}/stap/2")  # first page with open items
+    assert 'value="3" checked' in client.get(f"/r/{first}/stap/2").get_data(as_text=True)
+
+    for token, level in zip(tokens, ["1", "2", "3"], strict=True):
+        answer_all(client, token, level)
+    review = client.get(f"/r/{tokens[0]}/stap/7").get_data(as_text=True)
+    assert "U hebt alle stellingen beantwoord" in review
+    for token in tokens:
+        form = {"csrf_token": csrf_of(client.get(f"/r/{token}/stap/7").get_data(as_text=True))}
+        assert client.post(f"/r/{token}/indienen", data=form).headers["Location"].endswith(
+            f"/r/{token}/klaar")
+        # Submitting again (refresh, back button, double click, second tab) is harmless.
+        again = client.post(f"/r/{token}/indienen", data=form)
+        assert again.status_code == 303 and again.headers["Location"].endswith("/klaar")
+        assert "Uw antwoorden zijn ingediend" in client.get(f"/r/{token}/klaar").get_data(
+            as_text=True)
+
+    coord_html = client.get(coordinator).get_data(as_text=True)
+    assert "Begonnen: 3. Ingediend: 3." in coord_html
+    assert "Politie" in coord_html and "Veilig Thuis" in coord_html
+    assert close(client, coordinator).status_code == 303
+    db = _db(app)
+    row = db.execute("SELECT status, respondent_count, overall_score FROM rounds").fetchone()
+    assert row == ("closed", 3, 50.0)  # medians of 1, 2, 3 are 2 -> 50 points everywhere
+    assert db.execute("SELECT count(*) FROM respondents WHERE status='submitted'").fetchone()[0] == 3
+    # After closing, the invitation shows that the round is closed; answering is impossible.
+    assert "Deze ronde is gesloten" in client.get(invitation).get_data(as_text=True)
+    fresh = csrf_of(client.get("/start").get_data(as_text=True))
+    late = client.post(f"/r/{tokens[0]}/stap/2", data={
+        "csrf_token": fresh, "version": "mpg:1", f"item-{items[0]}": "0"})
+    assert late.status_code == 303 and late.headers["Location"].endswith("/klaar")
+    assert db.execute("SELECT value FROM answers a JOIN respondents p ON p.id = a.respondent_id "
+                      "WHERE p.id = 1 AND item_id = ?", [items[0]]).fetchone()[0] == "1"
+
+
+def test_an_unsubmitted_respondent_does_not_count(app, client):
+    coordinator = start_round(client)
+    invitation = invitation_path(client, coordinator)
+    done, busy = join(client, invitation, "police"), join(client, invitation, "education")
+    answer_all(client, done, "4")
+    answer_all(client, busy, "0")
+    submit(client, done)
+    close(client, coordinator)
+    assert _db(app).execute("SELECT overall_score FROM rounds").fetchone()[0] == 100.0
+
+
+def test_double_start_makes_one_round(app, client):
+    html = client.get("/start").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(html), "form_nonce": nonce_of(html),
+            "municipality": "GM0014", "year": re.search(r'<option value="(\d{4})"', html)[1]}
+    first = client.post("/start", data=data)
+    second = client.post("/start", data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert _db(app).execute("SELECT count(*) FROM rounds").fetchone()[0] == 1
+
+
+def test_double_join_makes_one_respondent(app, client):
+    invitation = invitation_path(client, start_round(client))
+    html = client.get(invitation).get_data(as_text=True)
+    data = {"csrf_token": csrf_of(html), "form_nonce": nonce_of(html), "role_group": "police"}
+    first = client.post(invitation, data=data).headers["Location"]
+    second = client.post(invitation, data=data).headers["Location"]
+    assert first.split("/stap/")[0] == second.split("/stap/")[0]
+    assert _db(app).execute("SELECT count(*) FROM respondents").fetchone()[0] == 1
+
+
+def test_start_form_errors_are_clear(client):
+    html = client.get("/start").get_data(as_text=True)
+    response = client.post("/start", data={
+        "csrf_token": csrf_of(html), "form_nonce": nonce_of(html), "municipality": "GM9999",
+        "year": "1999", "coaching": "y", "contact_email": "geen-adres"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Er is iets niet goed ingevuld" in body
+    assert "Kies uw gemeente uit de lijst." in body
+    assert "Kies een jaar uit de lijst." in body
+    assert "Vul een geldig e-mailadres in" in body
+    assert 'href="#municipality"' in body
+
+
+def test_coaching_needs_an_email(client):
+    html = client.get("/start").get_data(as_text=True)
+    response = client.post("/start", data={
+        "csrf_token": csrf_of(html), "form_nonce": nonce_of(html), "municipality": "GM0014",
+        "year": re.search(r'<option value="(\d{4})"', html)[1], "coaching": "y"})
+    assert response.status_code == 400
+    assert "zodat het CCV contact met u kan opnemen" in response.get_data(as_text=True)
+
+
+def test_links_are_stored_only_as_hashes(app, client):
+    coordinator = start_round(client)
+    token = coordinator.rsplit("/", 1)[1]
+    invitation = invitation_path(client, coordinator).rsplit("/", 1)[1]
+    resume = join(client, "/i/" + invitation, "police")
+    dump = "\n".join(_db(app).conn.iterdump())
+    for secret in (token, invitation, resume):
+        assert len(secret) >= 22  # >= 128 bits in URL-safe base64
+        assert secret not in dump
+
+
+def test_replace_invitation_revokes_the_old_link(app, client):
+    coordinator = start_round(client)
+    old = invitation_path(client, coordinator)
+    resume = join(client, old, "police")
+    html = client.get(coordinator).get_data(as_text=True)
+    client.post(coordinator + "/nieuwe-uitnodiging", data={"csrf_token": csrf_of(html)})
+    new = invitation_path(client, coordinator)
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+    assert client.get(f"/r/{resume}/stap/1").status_code == 200  # started respondents go on
+
+
+def test_delete_round_after_confirmation(app, client):
+    coordinator = start_round(client)
+    resume = join(client, invitation_path(client, coordinator), "police")
+    html = client.get(coordinator + "/verwijderen").get_data(as_text=True)
+    refused = client.post(coordinator + "/verwijderen",
+                          data={"csrf_token": csrf_of(html), "confirm": "ja"})
+    assert refused.status_code == 400 and "verwijder" in refused.get_data(as_text=True)
+    assert client.get(coordinator).status_code == 200
+    done = client.post(coordinator + "/verwijderen",
+                       data={"csrf_token": csrf_of(html), "confirm": "verwijder"})
+    assert done.status_code == 303
+    assert client.get(coordinator).status_code == 404
+    assert client.get(f"/r/{resume}/stap/1").status_code == 404
+    db = _db(app)
+    assert db.execute("SELECT count(*) FROM rounds").fetchone()[0] == 0
+    kinds = [r[0] for r in db.execute("SELECT kind FROM events ORDER BY id").fetchall()]
+    assert kinds[-1] == "round_deleted"
+
+
+# --- CSRF without losing work ------------------------------------------------------------------
+
+
+def test_csrf_failure_keeps_entered_answers(app, client):
+    resume = join(client, invitation_path(client, start_round(client)), "police")
+    items = items_on(client, resume, 2)
+    response = client.post(f"/r/{resume}/stap/2", data={
+        "csrf_token": "expired", "version": "mpg:1", "action": "next",
+        f"item-{items[0]}": "4", f"item-{items[1]}": "unknown",
+        "comment-connection": "Onze eigen toelichting"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Alles wat u invulde staat er nog" in body
+    assert f'id="item-{items[0]}-4" name="item-{items[0]}" value="4" checked' in body
+    assert f'name="item-{items[1]}" value="unknown" checked' in body
+    assert "Onze eigen toelichting" in body
+    # Submitting again with the fresh token from that page saves everything.
+    again = client.post(f"/r/{resume}/stap/2", data={
+        "csrf_token": csrf_of(body), "version": "mpg:1", "action": "next",
+        f"item-{items[0]}": "4"})
+    assert again.status_code == 303
+    assert store.answers_of(_db(app), 1)[items[0]] == "4"
+
+
+def test_csrf_token_does_not_expire_with_time(app):
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/c/{t}", "/i/{t}", "/r/{t}", "/r/{t}/stap/1"])
+def test_unknown_links_give_the_same_404(client, path):
+    valid_shape = client.get(path.format(t="A" * 32))
+    short = client.get(path.format(t="nope"))
+    assert valid_shape.status_code == short.status_code == 404
+    assert "Pagina niet gevonden" in valid_shape.get_data(as_text=True)
+    # The same page whether or not such a round could exist (only the echoed path differs).
+    assert valid_shape.get_data(as_text=True).replace("A" * 32, "nope") == short.get_data(
+        as_text=True)
+
+
+def test_404_in_english_when_chosen(client):
+    client.set_cookie("selfscan_lang", "en")
+    body = client.get("/c/" + "A" * 32).get_data(as_text=True)
+    assert '<html lang="en">' in body and "Page not found" in body
+
+
+def _setup_answering(app, client):
+    resume = join(client, invitation_path(client, start_round(client)), "police")
+    items = items_on(client, resume, 2)
+    assert answer_page(client, resume, 2, {f"item-{items[0]}": "2"}).status_code == 303
+    return resume, items
+
+
+@pytest.mark.parametrize("field,value,expected", [
+    ("item-{item}", "5", "waarde die niet bij de vraag hoort"),
+    ("item-{item}", "<script>", "waarde die niet bij de vraag hoort"),
+    ("item-governance-decision", "1", "een vraag die niet op deze pagina staat"),
+    ("item-does-not-exist", "1", "een vraag die niet op deze pagina staat"),
+    ("evil", "1", "een veld dat de zelfscan niet kent"),
+])
+def test_invalid_values_give_400_and_lose_nothing(app, client, field, value, expected):
+    resume, items = _setup_answering(app, client)
+    response = answer_page(client, resume, 2, {
+        field.format(item=items[1]): value, f"item-{items[2]}": "3"})
+    assert response.status_code == 400
+    assert expected in response.get_data(as_text=True)
+    answers = store.answers_of(_db(app), 1)
+    assert answers == {items[0]: "2"}  # the earlier answer stays, nothing of this page saved
+
+
+def test_fields_of_another_version_give_400(app, client):
+    resume, items = _setup_answering(app, client)
+    response = answer_page(client, resume, 2, {f"item-{items[1]}": "1"}, version="mpg:2")
+    assert response.status_code == 400
+    assert "andere versie van de vragenlijst" in response.get_data(as_text=True)
+    assert store.answers_of(_db(app), 1) == {items[0]: "2"}
+
+
+def test_too_long_comment_is_a_form_error_and_keeps_answers(app, client):
+    resume, items = _setup_answering(app, client)
+    response = answer_page(client, resume, 2, {
+        f"item-{items[1]}": "4", "comment-connection": "x" * 1001})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Uw toelichting is 1001 tekens lang" in body and 'href="#comment-connection"' in body
+    assert "x" * 1001 in body  # what was typed is shown again
+    assert store.answers_of(_db(app), 1) == {items[0]: "2", items[1]: "4"}
+
+
+def test_context_number_out_of_range_is_a_form_error(app, client):
+    resume, _items = _setup_answering(app, client)
+    response = answer_page(client, resume, 1, {"context-context-families": "veel"})
+    assert response.status_code == 400
+    assert "Vul een heel getal in" in response.get_data(as_text=True)
+
+
+def test_requests_over_one_megabyte_get_413(app, client):
+    resume, items = _setup_answering(app, client)
+    response = answer_page(client, resume, 2, {"comment-connection": "x" * (1024 * 1024 + 10)})
+    assert response.status_code == 413
+    assert "Te veel gegevens" in response.get_data(as_text=True)
+    assert store.answers_of(_db(app), 1) == {items[0]: "2"}
+
+
+def test_autosave_saves_in_the_background(app, client):
+    resume, items = _setup_answering(app, client)
+    html = client.get(f"/r/{resume}/stap/2").get_data(as_text=True)
+    ok = client.post(f"/r/{resume}/autosave/2", data={f"item-{items[1]}": "na"},
+                     headers={"X-CSRFToken": csrf_of(html)})
+    assert ok.status_code == 200 and ok.get_json() == {"status": "saved"}
+    assert store.answers_of(_db(app), 1)[items[1]] == "na"
+    bad = client.post(f"/r/{resume}/autosave/2", data={f"item-{items[1]}": "9"},
+                      headers={"X-CSRFToken": csrf_of(html)})
+    assert bad.status_code == 400 and bad.is_json
+    no_token = client.post(f"/r/{resume}/autosave/2", data={f"item-{items[1]}": "1"})
+    assert no_token.status_code == 400
+    assert store.answers_of(_db(app), 1)[items[1]] == "na"
+
+
+# --- language ----------------------------------------------------------------------------------
+
+
+def test_english_by_browser_preference_and_by_switch(client):
+    english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    assert "Start the self-scan" in english.get_data(as_text=True)
+    switched = client.get("/taal/nl?next=/start")
+    assert switched.status_code == 303 and switched.headers["Location"] == "/start"
+    dutch = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="nl">' in dutch  # the visible switch wins over the browser
+
+
+def test_questionnaire_texts_follow_the_language(client):
+    resume = join(client, invitation_path(client, start_round(client)), "police")
+    client.get("/taal/en")
+    html = client.get(f"/r/{resume}/stap/2").get_data(as_text=True)
+    assert "Local and national connection" in html and "Step 2 of 7" in html
+    assert "Don&#39;t know" in html or "Don't know" in html
+
+
+def test_language_switch_never_redirects_elsewhere(client):
+    for target in ("https://example.org/", "//example.org/x", "javascript:alert(1)"):
+        response = client.get("/taal/en", query_string={"next": target})
+        assert response.headers["Location"] == "/"
+
+
+def test_guessing_links_is_rate_limited(tmp_path):
+    from selfscan import create_app, ensure_ready
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SECRET_KEY": "x", "RATELIMIT_ENABLED": True})
+    ensure_ready(app)
+    client = app.test_client()
+    codes = [client.get("/c/" + f"{n:032d}").status_code for n in range(35)]
+    assert codes[:30] == [404] * 30
+    assert codes[-1] == 429

@@ -1,0 +1,60 @@
+"""The printable report and the PDF download: checked on the text they contain."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pypdf
+from results_helpers import current, make_round, text_of
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_pdf_contains_the_facts_scores_and_advice(app, client):
+    _rid, token = make_round(app, [("police", {"*": "2", "knowledge-evaluations": "1"})] * 3)
+    resp = client.get(f"/c/{token}/uitkomsten/rapport.pdf")
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/pdf"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    assert resp.data.startswith(b"%PDF")
+    text = _pdf_text(resp.data)
+    assert "Gemeente: Amsterdam" in text
+    assert f"Datum: {date.today():%d-%m-%Y}" in text
+    assert "Vragenlijst mpg, versie 1" in text
+    assert "Aantal deelnemers: 3" in text
+    for dim in current(app).dimensions:
+        assert dim.title.nl in text, dim.id
+    assert "De oogst van negen keer proeftuinieren" in text
+    assert "hetccv.nl" in text
+    assert "op niveau 1 (Ad hoc) staat" in text
+    assert "Voorlopig" not in text
+
+
+def test_pdf_of_an_open_round_says_provisional(app, client):
+    _rid, token = make_round(app, [("police", "1")], close=False)
+    text = _pdf_text(client.get(f"/c/{token}/uitkomsten/rapport.pdf").data)
+    assert "Voorlopig" in text
+    assert "Coaching on the job" in text  # overall 25: coaching is offered
+
+
+def test_pdf_in_english(app, client):
+    _rid, token = make_round(app, [("police", "2")] * 3)
+    client.set_cookie("selfscan_lang", "en")
+    text = _pdf_text(client.get(f"/c/{token}/uitkomsten/rapport.pdf").data)
+    assert "Local and national connection" in text
+
+
+def test_printable_report(app, client):
+    _rid, token = make_round(app, [("police", {"*": "2", "knowledge-evaluations": "1"})] * 3)
+    page = client.get(f"/c/{token}/uitkomsten/rapport").get_data(as_text=True)
+    text = text_of(page)
+    assert "Gemeente Amsterdam" in text and "Deelnemers 3" in text
+    assert "Vragenlijst mpg, versie 1" in text
+    assert "De oogst van negen keer proeftuinieren" in text
+    assert 'id="radar-data"' in page and "data-print" in page
+    assert "style=" not in page

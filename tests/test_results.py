@@ -1,0 +1,294 @@
+"""The results page: scores, provisional marking, breakdowns, comparison, advice, next round."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from conftest import csrf_of, nonce_of
+from results_helpers import current, element, make_round, other_municipalities, text_of
+
+from selfscan import store, web
+
+CONNECTION_ITEMS = 7
+
+
+def _three(app, **kw):
+    # Levels 1, 2 and 4 everywhere; the third respondent does not know the connection items.
+    conn = {i.id: "unknown" for i in current(app).dimension("connection").items}
+    return make_round(app, [("police", "1"), ("veilig-thuis", "2"),
+                            ("education", {"*": "4", **conn})], **kw)
+
+
+def test_closed_round_with_three_respondents_shows_the_numbers(app, client):
+    _rid, token = _three(app)
+    resp = client.get(f"/c/{token}/uitkomsten")
+    assert resp.status_code == 200
+    page = resp.get_data(as_text=True)
+    text = text_of(page)
+    assert "Uitkomsten van Amsterdam 2025" in text
+    assert "3 deelnemers" in text
+    assert "tag--provisional" not in page and "Definitief" in text
+    # connection: medians of 1 and 2 are 1.5 -> 37.5; the others: median of 1, 2, 4 is 2 -> 50.
+    assert re.search(r'data-dimension="connection">37\.5<', page)
+    for dim in ("manpower", "embedding", "knowledge", "governance"):
+        assert re.search(rf'data-dimension="{dim}">50\.0<', page)
+    card = text_of(element(page, "dim-connection"))
+    assert "Deelnemers 2" in card
+    assert "Weet ik niet 33%" in card  # 7 of 21 answers
+    assert "Dekking 100%" in card
+    # Levels 1 and 2 are one apart: no disagreement on connection; 1, 2, 4 are three apart.
+    assert "niet over eens" not in card
+    assert "niet over eens" in text_of(element(page, "dim-manpower"))
+    assert "Totaalscore: 47.5 van 100" in text  # (37.5 + 4 * 50) / 5
+    # A chart, its data, its text alternative, and no inline script.
+    assert 'id="radar-data"' in page and 'class="chart"' in page
+    assert "Lokale en landelijke verbinding: 37.5" in text_of(element(page, "radar-text"))
+    assert re.search(r"<script(?![^>]*(src=|application/json))", page) is None
+    assert " on" + "click=" not in page and "style=" not in page
+
+
+def test_stronger_and_weaker_items_are_named(app, client):
+    q = current(app)
+    items = [i.id for i in q.dimension("knowledge").items]
+    _rid, token = make_round(app, [(r, {"*": "2", items[0]: "4", items[1]: "0"})
+                                   for r in ("police", "police", "police")])
+    card = text_of(element(client.get(f"/c/{token}/uitkomsten").get_data(as_text=True),
+                           "dim-knowledge"))
+    strongest = q.items[items[0]].statement.nl
+    weakest = q.items[items[1]].statement.nl
+    assert f"Sterkst: {strongest} (niveau 4)" in card
+    assert f"Zwakst: {weakest} (niveau 0)" in card
+
+
+def test_provisional_results_follow_every_submission(app, client):
+    rid, token = make_round(app, [("police", "1")], close=False)
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert "tag--provisional" in page and "voorlopige uitkomsten" in page
+    assert "1 deelnemers" in text_of(page)
+    assert re.search(r'data-dimension="manpower">25\.0<', page)
+    # A second submission changes the revision, so the cached result is not reused.
+    with app.app_context():
+        db = web.get_db()
+        pid, _ = store.create_respondent(db, rid, "police")
+        store.save_answers(db, pid, rid, answers={i: "3" for i in current(app).items})
+        store.submit_respondent(db, pid, rid)
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert "2 deelnemers" in text_of(page)
+    assert re.search(r'data-dimension="manpower">50\.0<', page)
+
+
+def test_no_results_before_the_first_submission(app, client):
+    _rid, token = make_round(app, [], close=False)
+    resp = client.get(f"/c/{token}/uitkomsten")
+    assert resp.status_code == 200
+    assert "Nog geen uitkomsten" in resp.get_data(as_text=True)
+
+
+def test_role_group_with_two_respondents_is_hidden(app, client):
+    _rid, token = make_round(app, [("police", "1"), ("police", "1"), ("veilig-thuis", "3"),
+                                   ("veilig-thuis", "3"), ("veilig-thuis", "3"),
+                                   ("education", "2"), ("education", "2"), ("education", "2")])
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    table = text_of(element(page, "role-groups"))
+    assert "Politie" not in table
+    # One other group of 3 is hidden as well: otherwise the total minus the rest gives police
+    # away; the other one is shown.
+    assert ("Veilig Thuis" in table) != ("Onderwijs" in table)
+    assert element(page, "sides") == ""  # criminal-law side has only the two police officers
+
+
+def test_role_group_with_three_respondents_is_shown(app, client):
+    _rid, token = make_round(app, [("police", "1")] * 3 + [("veilig-thuis", "3")] * 3)
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    table = text_of(element(page, "role-groups"))
+    assert "Politie 3 25.0" in table
+    assert "Veilig Thuis 3 75.0" in table
+    sides = text_of(element(page, "sides"))
+    assert "Strafkant 3 25.0" in sides and "Zorgkant 3 75.0" in sides
+    # Care and criminal-law side are two levels apart on every item.
+    disagree = text_of(page[page.index('id="disagree-title"'):page.index('id="groups-title"')])
+    assert "Zorgkant: niveau 3, Strafkant: niveau 1" in disagree
+    assert "minstens een heel niveau uit elkaar" in disagree
+
+
+def test_single_respondent_groups_show_no_breakdown(app, client):
+    _rid, token = make_round(app, [("police", "1"), ("veilig-thuis", "3"), ("education", "2")])
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert element(page, "role-groups") == ""
+    assert "Geen enkele rolgroep heeft genoeg deelnemers" in text_of(page)
+
+
+def test_benchmark_lines_need_five_other_municipalities(app, client):
+    others = other_municipalities(app, "100k-plus", 5)
+    for code in others[:4]:
+        make_round(app, [("police", "2")], code=code)
+    # Not counted: no consent, and an open round.
+    make_round(app, [("police", "4")], code=others[4], consent=False)
+    make_round(app, [("police", "4")], code=others[4], close=False)
+    _rid, token = make_round(app, [("police", "1")])
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert 'id="peer-missing"' in page and 'id="national-missing"' in page
+    assert "nu zijn dat er 4" in text_of(element(page, "peer-missing"))
+    assert page.count('"type": "scatterpolar"') == 1 or page.count("scatterpolar") == 1
+
+    make_round(app, [("police", "3")], code=others[4])
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert 'id="peer-missing"' not in page and 'id="national-missing"' not in page
+    assert page.count("scatterpolar") == 3
+    assert "mediaan van 5 andere gemeenten" in text_of(page)
+    # Medians of 2, 2, 2, 2, 3 -> level 2 -> 50.0 in the peer and national columns.
+    row = re.search(r'data-dimension="manpower">25\.0</td>\s*<td>[^<]*</td>\s*'
+                    r'<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>', page)
+    assert row and row.groups() == ("50.0", "50.0")
+
+
+def test_own_municipality_never_counts_in_its_benchmark(app, client):
+    for _ in range(5):
+        make_round(app, [("police", "4")])
+    _rid, token = make_round(app, [("police", "1")])
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert "nu zijn dat er 0" in text_of(element(page, "national-missing"))
+
+
+def _start_next(client, token):
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page), "form_nonce": nonce_of(page)}
+    return client.post(f"/c/{token}/nieuwe-ronde", data=data), data
+
+
+def test_new_round_is_linked_and_idempotent(app, client):
+    rid, token = make_round(app, [("police", "1")], coaching=True)
+    resp, data = _start_next(client, token)
+    assert resp.status_code == 303
+    location = resp.headers["Location"]
+    assert re.search(r"/c/[^/?]+\?nieuw=1$", location)
+    again = client.post(f"/c/{token}/nieuwe-ronde", data=data)
+    assert again.headers["Location"] == location
+    new_token = location.split("/c/")[1].split("?")[0]
+    with app.app_context():
+        db = web.get_db()
+        new = store.round_by_coordinator(db, new_token)
+        assert new["previous_round_id"] == rid
+        assert new["status"] == "open" and new["year"] == date.today().year
+        assert new["benchmark_consent"] == 1 and new["coaching_requested"] == 1
+        assert db.execute("SELECT count(*) FROM rounds WHERE previous_round_id = ?",
+                          [rid]).fetchone()[0] == 1
+
+
+def test_new_round_only_from_a_closed_round(app, client):
+    _rid, token = make_round(app, [("police", "1")], close=False)
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert "nieuwe-ronde" not in page
+    coordinator = client.get(f"/c/{token}").get_data(as_text=True)
+    resp = client.post(f"/c/{token}/nieuwe-ronde", data={"csrf_token": csrf_of(coordinator)})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/c/{token}")
+    with app.app_context():
+        assert web.get_db().execute("SELECT count(*) FROM rounds").fetchone()[0] == 1
+
+
+def test_results_compare_with_the_previous_round(app, client):
+    q = current(app)
+    item = q.dimension("manpower").items[0].id
+    rid, token = make_round(app, [("police", "1")] * 3)
+    _rid2, token2 = make_round(app, [("police", {"*": "2", item: "4"})] * 3,
+                               previous_round_id=rid)
+    page = client.get(f"/c/{token2}/uitkomsten").get_data(as_text=True)
+    text = text_of(page)
+    assert "Vorige ronde: 2025, 3 deelnemers." in text
+    # connection 25 -> 50; manpower items 2 (x5) and 4 -> mean of 50*5+100 / 6.
+    assert re.search(r'data-dimension="connection">50\.0</td>.*?<td class="num">25\.0</td>'
+                     r'<td class="num">\+25\.0</td>', page, re.S)
+    assert "Sinds vorige ronde +25.0" in text_of(element(page, "dim-connection"))
+    assert page.count("scatterpolar") == 2  # own and previous round
+    assert "Uw vorige ronde" in page
+    # Per item: the changed item went up three levels.
+    items_part = page[page.index('id="items-title"'):]
+    row = re.search(re.escape(q.items[item].statement.nl[:40]) + r".*?</tr>", items_part, re.S)
+    assert row and "+3.0" in row.group(0)
+
+
+def test_recommendations_give_the_reason_in_words(app, client):
+    q = current(app)
+    _rid, token = make_round(app, [("police", {"*": "3", "knowledge-evaluations": "1"})] * 3)
+    text = text_of(client.get(f"/c/{token}/uitkomsten").get_data(as_text=True))
+    statement = q.items["knowledge-evaluations"].statement.nl
+    assert "De oogst van negen keer proeftuinieren" in text
+    assert f"omdat ‘{statement}’ op niveau 1 (Ad hoc) staat" in text
+    assert "Naar de pagina van CCV" in text
+    # Overall 75: no coaching unless asked for.
+    assert "Coaching on the job" not in text
+
+
+def test_coaching_offered_when_low_or_requested(app, client):
+    _rid, token = make_round(app, [("police", "0")] * 3)
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    coaching = text_of(element(page, "coaching"))
+    assert "Coaching on the job" in coaching and "totaalscore is nog laag" in coaching
+    assert "zoek op de titel op de site van de uitgever" in text_of(page)
+    _rid, token = make_round(app, [("police", "4")] * 3, coaching=True)
+    coaching = text_of(element(client.get(f"/c/{token}/uitkomsten").get_data(as_text=True),
+                               "coaching"))
+    assert "belangstelling hebt voor coaching" in coaching
+
+
+def test_wrong_token_gives_404_everywhere(client):
+    bad = "x" * 43
+    for path in ("/uitkomsten", "/uitkomsten/rapport", "/uitkomsten/rapport.pdf",
+                 "/uitkomsten.csv", "/uitkomsten.json", "/antwoorden.csv"):
+        resp = client.get(f"/c/{bad}{path}")
+        assert resp.status_code == 404, path
+        assert "Pagina niet gevonden" in resp.get_data(as_text=True)
+    assert client.post(f"/c/{bad}/nieuwe-ronde").status_code in (400, 404)
+
+
+def test_english(app, client):
+    _rid, token = make_round(app, [("police", "1")] * 3 + [("veilig-thuis", "3")] * 3)
+    client.set_cookie("selfscan_lang", "en")
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    text = text_of(page)
+    assert "Local and national connection" in text
+    assert "Lokale en landelijke verbinding" not in text
+    assert "Police" in text_of(element(page, "role-groups"))
+    assert "100,000 inhabitants or more" in text
+    assert "Criminal-law side" in text_of(element(page, "sides"))
+
+
+def test_dutch_by_accept_language_default(app, client):
+    _rid, token = make_round(app, [("police", "1")])
+    page = client.get(f"/c/{token}/uitkomsten",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Local and national connection" in page
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert '<html lang="nl">' in page and "Lokale en landelijke verbinding" in page
+
+
+def test_results_through_the_real_journey(app, client):
+    """Start, invite, answer, submit and close through the web, then read the results."""
+    page = client.get("/start").get_data(as_text=True)
+    resp = client.post("/start", data={
+        "csrf_token": csrf_of(page), "form_nonce": nonce_of(page), "municipality": "GM0363",
+        "year": str(date.today().year), "benchmark_consent": "y"})
+    assert resp.status_code == 303
+    token = resp.headers["Location"].split("/c/")[1].split("?")[0]
+    coordinator = client.get(f"/c/{token}").get_data(as_text=True)
+    invitation = re.search(r'id="invitation-link"[^>]*value="([^"]+)"', coordinator).group(1)
+    invitation = "/i/" + invitation.split("/i/")[1]
+    page = client.get(invitation).get_data(as_text=True)
+    resp = client.post(invitation, data={"csrf_token": csrf_of(page), "role_group": "police",
+                                         "form_nonce": nonce_of(page)})
+    resume = resp.headers["Location"].split("/r/")[1].split("/")[0]
+    q = current(app)
+    for number, dim in enumerate(q.dimensions, start=2):
+        page = client.get(f"/r/{resume}/stap/{number}").get_data(as_text=True)
+        data = {f"item-{i.id}": "2" for i in dim.items}
+        data.update(csrf_token=csrf_of(page), version=f"{q.id}:{q.version}")
+        assert client.post(f"/r/{resume}/stap/{number}", data=data).status_code == 303
+    page = client.get(f"/r/{resume}/stap/{len(q.dimensions) + 2}").get_data(as_text=True)
+    client.post(f"/r/{resume}/indienen", data={"csrf_token": csrf_of(page)})
+    assert "tag--provisional" in client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    client.post(f"/c/{token}/sluiten", data={"csrf_token": csrf_of(coordinator), "confirm": "y"})
+    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    assert "tag--provisional" not in page
+    assert re.search(r'data-dimension="governance">50\.0<', page)

@@ -1,0 +1,180 @@
+"""Storage: migrations, connection settings, the municipality register, immutable versions, backup."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from selfscan import create_app, db as dbmod, ensure_ready, store
+from selfscan.anonymity import peer_group_for, size_class
+from selfscan.questionnaire import load_folder
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _app(tmp_path, folder=None):
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "inst"), "SECRET_KEY": "x"}
+    if folder:
+        config["QUESTIONNAIRES"] = str(folder)
+    return create_app(config)
+
+
+def test_init_db_is_idempotent(tmp_path):
+    app = _app(tmp_path)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["init-db"])
+    second = runner.invoke(args=["init-db"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "342 gemeenten" in second.output and "mpg v1" in second.output
+    conn = dbmod.connect(app.config["DATABASE"])
+    assert dbmod.schema_version(conn) == dbmod.SCHEMA_VERSION
+    assert conn.execute("SELECT count(*) FROM questionnaire_versions").fetchone()[0] == 1
+
+
+def test_every_connection_has_wal_foreign_keys_and_busy_timeout(tmp_path):
+    conn = dbmod.connect(tmp_path / "x.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == dbmod.BUSY_TIMEOUT_MS
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "inst")}
+    a = create_app(config)
+    b = create_app(config)
+    key_file = tmp_path / "inst" / "secret_key"
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert a.config["SECRET_KEY"] == b.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(a.config["SECRET_KEY"]) >= 64
+
+
+def test_municipality_register(app):
+    conn = dbmod.connect(app.config["DATABASE"])
+    rows = store.municipalities(conn)
+    assert len(rows) == 342
+    amsterdam = store.municipality(conn, "GM0363")
+    assert amsterdam["name"] == "Amsterdam" and amsterdam["province"] == "Noord-Holland"
+    assert amsterdam["size_class"] == size_class(amsterdam["population"])
+    assert amsterdam["peer_group"] == peer_group_for(amsterdam["population"]) == "100k-plus"
+    assert sum(r["population"] for r in rows) == 17_942_942
+
+
+def _respond(conn, library):
+    q = library.current
+    round_id, _token = store.create_round(conn, municipality_code="GM0014", questionnaire=q,
+                                          year=2026)
+    respondent_id, _resume = store.create_respondent(conn, round_id, "police")
+    store.save_answers(conn, respondent_id, round_id, answers={q.dimensions[0].items[0].id: "2"})
+    store.submit_respondent(conn, respondent_id, round_id)
+    return round_id
+
+
+def test_changed_version_with_responses_is_refused(tmp_path, mini_folder):
+    app = _app(tmp_path, mini_folder)
+    ensure_ready(app)
+    conn = dbmod.connect(app.config["DATABASE"])
+    _respond(conn, load_folder(mini_folder))
+    data = yaml.safe_load((mini_folder / "mini-v1.yaml").read_text())
+    data["dimensions"][0]["items"][0]["statement"]["nl"] = "Een andere stelling."
+    (mini_folder / "mini-v1.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = app.test_cli_runner().invoke(args=["load-questionnaires"])
+    assert result.exit_code != 0
+    assert "publiceer de wijziging als nieuwe versie (version: 2)" in result.output
+    stored = conn.execute("SELECT definition FROM questionnaire_versions").fetchone()[0]
+    assert "Een andere stelling." not in stored
+
+
+def test_changed_version_without_responses_is_updated(tmp_path, mini_folder):
+    app = _app(tmp_path, mini_folder)
+    ensure_ready(app)
+    data = yaml.safe_load((mini_folder / "mini-v1.yaml").read_text())
+    data["title"]["nl"] = "Nieuwe titel"
+    (mini_folder / "mini-v1.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = app.test_cli_runner().invoke(args=["load-questionnaires"])
+    assert result.exit_code == 0 and "bijgewerkt" in result.output
+    conn = dbmod.connect(app.config["DATABASE"])
+    assert json.loads(conn.execute("SELECT definition FROM questionnaire_versions")
+                      .fetchone()[0])["title"]["nl"] == "Nieuwe titel"
+
+
+def test_new_version_becomes_current_and_old_rounds_keep_their_version(tmp_path, mini_folder):
+    app = _app(tmp_path, mini_folder)
+    ensure_ready(app)
+    conn = dbmod.connect(app.config["DATABASE"])
+    round_id = _respond(conn, load_folder(mini_folder))
+    data = yaml.safe_load((mini_folder / "mini-v1.yaml").read_text())
+    data["version"] = 2
+    data["dimensions"][0]["items"].pop()
+    (mini_folder / "mini-v2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    (mini_folder / "mini-v1.yaml").unlink()  # even with its file gone, v1 stays scorable
+    app2 = _app(tmp_path, mini_folder)
+    ensure_ready(app2)
+    library = app2.extensions["selfscan.library"]
+    assert app2.extensions["selfscan.current"].version == 2
+    assert library.get("mini", 1) is not None and library.get("mini", 2) is not None
+    row = store.round_by_id(conn, round_id)
+    assert (row["questionnaire_id"], row["version"]) == ("mini", 1)
+    assert store.close_round(conn, round_id, library.get("mini", 1))
+    scores = {r["dimension_id"]: r["score"] for r in conn.query(
+        "SELECT * FROM round_scores WHERE round_id = ?", [round_id])}
+    assert scores == {"alpha": 50.0, "beta": None}
+
+
+def test_backup_is_a_consistent_copy(app, tmp_path):
+    target = tmp_path / "backup" / "copy.db"
+    result = app.test_cli_runner().invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM municipalities").fetchone()[0] == 342
+
+
+def test_healthz_lists_loaded_versions(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["questionnaires"][0]["id"] == "mpg" and body["questionnaires"][0]["version"] == 1
+
+
+def test_questionnaire_api(client):
+    current = client.get("/api/v1/questionnaires/current").get_json()
+    assert current["id"] == "mpg" and len(current["dimensions"]) == 5
+    item = current["dimensions"][0]["items"][0]
+    assert [lv["value"] for lv in item["levels"]] == [0, 1, 2, 3, 4]
+    assert item["levels"][0]["description"]["nl"] and item["levels"][0]["description"]["en"]
+    assert {a["value"] for a in current["answers_without_level"]} == {"unknown", "na"}
+    same = client.get("/api/v1/questionnaires/mpg/1").get_json()
+    assert same == current
+    missing = client.get("/api/v1/questionnaires/mpg/99")
+    assert missing.status_code == 404 and missing.get_json()["error"]
+
+
+@pytest.mark.parametrize("folder", [None])
+def test_make_run_style_start_serves_healthz(tmp_path, folder):
+    """What `make run` does: init-db, then serve; here through the app instead of a port."""
+    app = _app(tmp_path)
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_delete_round_removes_everything_and_logs_without_content(app):
+    conn = dbmod.connect(app.config["DATABASE"])
+    library = app.extensions["selfscan.library"]
+    round_id = _respond(conn, library)
+    store.delete_round(conn, round_id)
+    for table in ("rounds", "respondents", "answers"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    events = list(conn.query("SELECT kind, round_id, detail FROM events ORDER BY id"))
+    assert events[-1] == {"kind": "round_deleted", "round_id": None, "detail": ""}
+    assert all(e["round_id"] is None for e in events)
+
+
+def test_fixture_copy_is_untouched():
+    assert (FIXTURES / "mini-v1.yaml").exists()
+    shutil.disk_usage(FIXTURES)
