@@ -17,7 +17,7 @@ install: $(STAMP)
 
 # Compiled message catalogues are build output; compile them from the committed .po files.
 translations: $(STAMP)
-	$(BIN)/pybabel compile --quiet -d selfscan/translations -f
+	$(BIN)/pybabel compile -d selfscan/translations -f
 
 # Extract Dutch source strings and merge them into the English catalogue (for translators).
 messages: $(STAMP)

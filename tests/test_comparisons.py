@@ -68,5 +68,13 @@ def test_synthetic_rounds_are_kept_apart(app):
         for code in codes:
             rid, _ = store.create_round(db, municipality_code=code, questionnaire=current(app),
                                         year=2025, benchmark_consent=True, synthetic=True)
+            pid, _ = store.create_respondent(db, rid, "police")
+            store.save_answers(db, pid, rid, answers={i: "2" for i in current(app).items})
+            store.submit_respondent(db, pid, rid)
             store.close_round(db, rid, current(app))
     assert _bench(app).national.municipalities == 0
+    with app.app_context():
+        synthetic = comparisons.benchmark(
+            web.get_db(), questionnaire_id="mpg", municipality_code="GM0363",
+            peer_group="100k-plus", dimension_ids=["manpower"], synthetic=True)
+    assert synthetic.national.municipalities == 5 and synthetic.national.shown

@@ -193,7 +193,7 @@ def test_fuzz_wrong_body_types(world, body, content_type):
                 f"/i/{handle.invitation}"):
         r = client.post(url, data=body.encode("utf-8", "surrogatepass"),
                         headers={"Content-Type": content_type, "X-CSRFToken": csrf})
-        _assert_safe(r, {"body": body})
+        _assert_safe(r, {"url": url, "body": body})
     _assert_answers_valid(app)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import csrf_of, nonce_of
 from journey import (
     answer_all,
@@ -17,6 +16,7 @@ from journey import (
     start_round,
     submit,
 )
+
 from selfscan import db as dbmod
 from selfscan import store
 

@@ -10,9 +10,8 @@ import pytest
 from conftest import csrf_of
 from proof_support import db_snapshot, make_round
 
-from selfscan import create_app, ensure_ready
+from selfscan import create_app, ensure_ready, users
 from selfscan import db as dbmod
-from selfscan import users
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 RANDOM_TOKEN = "Zq8xW3vN0pLm5RtY7uKc2HdJ9sAeFgBi"  # looks like a token, belongs to nothing

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from selfscan import create_app, db as dbmod, ensure_ready, store
+from selfscan import create_app, ensure_ready, store
+from selfscan import db as dbmod
 from selfscan.anonymity import peer_group_for, size_class
 from selfscan.questionnaire import load_folder
 

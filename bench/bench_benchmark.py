@@ -1,0 +1,103 @@
+"""Measure the CCV dashboard and benchmark API at 1,000 / 10,000 / 100,000 closed rounds.
+
+Run: .venv/bin/python bench/bench_benchmark.py [--sizes 1000 10000 100000] [--requests 40]
+
+Builds a temporary database per size with bulk inserts (the demo-data generator, then marked as
+real rounds), signs in through the Flask test client and times GET /ccv and GET /api/v1/benchmark
+with several filters. Prints p50/p95 in milliseconds as a Markdown table for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from selfscan import create_app, ensure_ready, users  # noqa: E402
+from selfscan import db as dbmod  # noqa: E402
+from selfscan.cli_ccv import insert_synthetic  # noqa: E402
+
+PASSWORD = "bench-wachtwoord-123"
+QUERIES = ["", "?peergroep=tot-20k", "?provincie=Gelderland", "?jaar={year}",
+           "?peergroep=20k-50k&provincie=Noord-Brabant"]
+
+
+def build(folder: Path, n: int):
+    app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench",
+                      "RATELIMIT_ENABLED": False, "TESTING": True})
+    ensure_ready(app)
+    conn = dbmod.connect(app.config["DATABASE"])
+    started = time.perf_counter()
+    insert_synthetic(conn, app.extensions["selfscan.current"], n, seed=n)
+    with dbmod.write(conn) as c:
+        c.execute("UPDATE rounds SET synthetic = 0")  # measure the real-data path
+    conn.execute("ANALYZE")
+    users.create_user(conn, "bench@hetccv.nl", PASSWORD)
+    token = users.create_api_token(conn, 1, "bench")
+    year = conn.execute("SELECT max(year) FROM rounds").fetchone()[0]
+    conn.conn.close()
+    return app, token, year, time.perf_counter() - started
+
+
+def percentile(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def measure(app, token: str, year: int, requests: int) -> dict[str, list[float]]:
+    client = app.test_client()
+    import re
+
+    page = client.get("/ccv/inloggen").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/ccv/inloggen", data={"csrf_token": csrf, "email": "bench@hetccv.nl",
+                                       "password": PASSWORD})
+    timings: dict[str, list[float]] = {"dashboard": [], "api": []}
+    headers = {"Authorization": f"Bearer {token}"}
+    for i in range(requests + 5):
+        query = QUERIES[i % len(QUERIES)].format(year=year)
+        for name, path, kw in (("dashboard", "/ccv" + query, {}),
+                               ("api", "/api/v1/benchmark" + query, {"headers": headers})):
+            t0 = time.perf_counter()
+            response = client.get(path, **kw)
+            elapsed = (time.perf_counter() - t0) * 1000
+            assert response.status_code == 200, (path, response.status_code)
+            if i >= 5:  # the first requests warm caches and the questionnaire library
+                timings[name].append(elapsed)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--requests", type=int, default=40)
+    args = parser.parse_args()
+    rows = []
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            app, token, year, build_s = build(Path(tmp), n)
+            timings = measure(app, token, year, args.requests)
+            for name, values in timings.items():
+                rows.append((n, name, statistics.median(values), percentile(values, 95), build_s))
+            print(f"{n} rondes klaar (opbouw {build_s:.1f} s)", file=sys.stderr)
+    print("| closed rounds | endpoint | p50 ms | p95 ms |")
+    print("|---:|---|---:|---:|")
+    for n, name, p50, p95, _build in rows:
+        print(f"| {n:,} | {'GET /ccv' if name == 'dashboard' else 'GET /api/v1/benchmark'} "
+              f"| {p50:.1f} | {p95:.1f} |")
+    by = {(n, name): p95 for n, name, _p50, p95, _b in rows}
+    sizes = sorted({n for n, *_ in rows})
+    for name in ("dashboard", "api"):
+        for small, big in zip(sizes, sizes[1:], strict=False):
+            factor = by[(big, name)] / by[(small, name)]
+            print(f"\n{name}: p95 x{factor:.1f} from {small:,} to {big:,} rounds "
+                  f"(rounds x{big / small:.0f})", end="")
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Gunicorn settings for selfscan in production: gunicorn -c gunicorn.conf.py wsgi:app."""
+
+import multiprocessing
+import os
+
+# Loopback by default: the reverse proxy (nginx, see docs/deployment.md) terminates HTTPS.
+# PORT may be a bare port number or a full host:port (or unix:/path) bind address.
+_port = os.environ.get("PORT", "127.0.0.1:8000")
+bind = [_port if (":" in _port or _port.startswith("unix")) else f"127.0.0.1:{_port}"]
+
+# The classic 2 x cores + 1, capped: every worker holds its own SQLite connections and the
+# questionnaire library in memory, and SQLite allows one writer at a time, so more processes
+# past ~9 only add lock waits. GUNICORN_WORKERS overrides for small containers.
+workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9)))
+
+# Threads per worker: a request waiting on the SQLite write lock (busy_timeout 10 s) should not
+# block the other requests of its process. gthread keeps memory low compared with more workers.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+
+# A page renders in milliseconds; the slowest request is the PDF report (a few seconds).
+# 30 s kills a worker only when it is truly stuck, well above the 10 s SQLite busy timeout.
+timeout = 30
+# On restart or deploy, let running requests (a respondent's save) finish before stopping.
+graceful_timeout = 20
+# Behind a proxy that keeps connections to us open: keep idle connections a little longer
+# than the proxy's own upstream keepalive so the proxy never writes to a closed socket.
+keepalive = 5
+
+# Recycle workers now and then so that slow leaks cannot grow forever; jitter avoids all
+# workers restarting at the same moment.
+max_requests = 5000
+max_requests_jitter = 500
+
+# Logs to stdout/stderr for the service manager (journald, docker). The access log's
+# tokens in secret links are redacted by a logging filter installed in create_app.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+# No query string (%(q)s) and no referer: both may carry a secret link.
+access_log_format = '%(h)s %(l)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)s'
+
+# Only trust X-Forwarded-* from the local proxy; the app applies ProxyFix via
+# SELFSCAN_PROXY_COUNT.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Limits against oversized requests before they reach Flask.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# Every worker builds its own app after the fork, so no SQLite handle or lock ever crosses a
+# fork, and a restarted worker reads the questionnaires afresh.
+preload_app = False
