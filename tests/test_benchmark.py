@@ -9,7 +9,8 @@ from ccv_support import add_round, municipalities_where
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfscan import benchmark, db as dbmod, store
+from selfscan import benchmark, store
+from selfscan import db as dbmod
 from selfscan.anonymity import PEER_GROUPS, THRESHOLD
 from selfscan.benchmark import Filters
 

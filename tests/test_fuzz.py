@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import csrf_of
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from proof_support import answer_values, item_ids, make_round
 
@@ -186,11 +186,18 @@ def test_fuzz_any_get(world, path, query):
                       st.builds(json.dumps, st.dictionaries(st.text(max_size=10), value))),
        content_type=st.sampled_from(["application/json", "text/plain", "multipart/form-data",
                                      "application/x-www-form-urlencoded; charset=latin-1"]))
+# JSON that is valid but not an object: Flask-WTF turns a JSON body into form data.
+@example(body="0", content_type="application/json")
+@example(body="[1, 2]", content_type="application/json")
+@example(body="null", content_type="application/json")
+@example(body='"<script>alert(1)</script>"', content_type="application/json")
 def test_fuzz_wrong_body_types(world, body, content_type):
     app, client, csrf, handle = world
     resume = handle.respondents[1][1]
-    for url in (f"/r/{resume}/autosave/2", f"/r/{resume}/stap/3", "/start",
-                f"/i/{handle.invitation}"):
+    urls = [f"/r/{resume}/autosave/2", f"/r/{resume}/stap/3", "/start", f"/i/{handle.invitation}"]
+    if "ccv.login" in app.view_functions:
+        urls.append("/ccv/inloggen")
+    for url in urls:
         r = client.post(url, data=body.encode("utf-8", "surrogatepass"),
                         headers={"Content-Type": content_type, "X-CSRFToken": csrf})
         _assert_safe(r, {"url": url, "body": body})

@@ -341,3 +341,26 @@ def test_guessing_links_is_rate_limited(tmp_path):
     codes = [client.get("/c/" + f"{n:032d}").status_code for n in range(35)]
     assert codes[:30] == [404] * 30
     assert codes[-1] == 429
+
+
+def test_context_answers_are_saved_and_unticking_all_boxes_clears_them(app, client):
+    resume = join(client, invitation_path(client, start_round(client)), "police")
+    html = client.get(f"/r/{resume}/stap/1").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(html), "version": "mpg:1", "action": "next",
+            "context-context-families": "1.200", "context-context-since": "2014"}
+    options = re.findall(r'name="context-context-partners" value="([a-z0-9-]+)"', html)
+    response = client.post(f"/r/{resume}/stap/1", data={**data,
+                           "context-context-partners": options[:2]})
+    assert response.status_code == 303
+    saved = store.context_of(_db(app), 1)
+    assert saved["context-families"] == 1200 and saved["context-since"] == 2014
+    assert saved["context-partners"] == options[:2]
+    client.post(f"/r/{resume}/stap/1", data=data)
+    assert "context-partners" not in store.context_of(_db(app), 1)
+
+
+def test_unknown_context_choice_is_refused(app, client):
+    resume = join(client, invitation_path(client, start_round(client)), "police")
+    response = answer_page(client, resume, 1, {"context-context-partners": "mafia"})
+    assert response.status_code == 400
+    assert store.context_of(_db(app), 1) == {}

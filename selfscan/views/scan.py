@@ -89,8 +89,18 @@ def _years() -> list[int]:
     return [this, this - 1]
 
 
+REMEMBERED_NONCES = 10  # enough for double clicks and refreshes; keeps the cookie small
+
+
+def _remember(key: str, nonce: str, token: str) -> None:
+    """Remember which token a form submission produced, so a repeat shows the same one."""
+    made = dict(session.get(key, {}))
+    made[nonce] = token
+    session[key] = dict(list(made.items())[-REMEMBERED_NONCES:])
+
+
 def _created_rounds() -> dict[str, str]:
-    return session.setdefault("created", {})
+    return session.get("created", {})
 
 
 @bp.route("/start", methods=["GET", "POST"])
@@ -121,8 +131,7 @@ def start():  # type: ignore[no-untyped-def]
                 benchmark_consent=form.benchmark_consent.data,
                 coaching_requested=form.coaching.data,
                 contact_email=(form.contact_email.data or "").strip() or None)
-            _created_rounds()[nonce] = token
-            session.modified = True
+            _remember("created", nonce, token)
             return redirect(url_for("scan.coordinator", token=token, nieuw=1), code=303)
     return render_template("scan/start.html", form=form, nonce=nonce, csrf_failed=csrf_failed,
                            questionnaire=current_app.extensions["selfscan.current"]), (
@@ -215,7 +224,7 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
         return render_template("scan/closed.html", round=r)
     nonce = request.form.get("form_nonce") or tokens.new_token()
     if request.method == "POST":
-        made = session.setdefault("respondents", {})
+        made = session.get("respondents", {})
         if nonce in made:
             return redirect(url_for("scan.step", token=made[nonce], number=1), code=303)
         role = request.form.get("role_group", "")
@@ -223,8 +232,7 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
             error = _("Kies de groep waartoe u hoort.")
         else:
             _rid, resume = store.create_respondent(db, r["id"], role)
-            made[nonce] = resume
-            session.modified = True
+            _remember("respondents", nonce, resume)
             return redirect(url_for("scan.step", token=resume, number=1, nieuw=1), code=303)
     return render_template("scan/invitation.html", round=r, roles=ROLE_GROUPS, error=error,
                            nonce=nonce, questionnaire=_questionnaire(r["questionnaire_id"],
@@ -312,6 +320,10 @@ def parse_page(q: Questionnaire, step: dict[str, Any], form: Any) -> PageInput:
             raise bad_request(_("Het formulier bevat een veld dat de zelfscan niet kent. Er is "
                                 "niets opgeslagen van deze pagina; wat u eerder opsloeg, is "
                                 "bewaard."))
+    for question in questions.values():
+        # A browser sends nothing for a group of unticked boxes: that means "none chosen".
+        if question.type == "multi_choice" and "context-" + question.id not in form:
+            page.context[question.id] = []
     return page
 
 
