@@ -1,6 +1,7 @@
 """Measure the CCV dashboard and benchmark API at 1,000 / 10,000 / 100,000 closed rounds.
 
 Run: .venv/bin/python bench/bench_benchmark.py [--sizes 1000 10000 100000] [--requests 40]
+     [--without-index]
 
 Builds a temporary database per size with bulk inserts (the demo-data generator, then marked as
 real rounds), signs in through the Flask test client and times GET /ccv and GET /api/v1/benchmark
@@ -23,11 +24,15 @@ from selfscan import db as dbmod  # noqa: E402
 from selfscan.cli_ccv import insert_synthetic  # noqa: E402
 
 PASSWORD = "bench-wachtwoord-123"
+# The covering index proposed to the lead as migration 2 (docs/performance.md, CCV benchmark).
+PROPOSED_INDEX = """CREATE INDEX IF NOT EXISTS rounds_benchmark_latest ON rounds(
+    synthetic, status, benchmark_consent, municipality_code, year, closed_at,
+    questionnaire_id, version, respondent_count)"""
 QUERIES = ["", "?peergroep=tot-20k", "?provincie=Gelderland", "?jaar={year}",
            "?peergroep=20k-50k&provincie=Noord-Brabant"]
 
 
-def build(folder: Path, n: int):
+def build(folder: Path, n: int, index: bool):
     app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench",
                       "RATELIMIT_ENABLED": False, "TESTING": True})
     ensure_ready(app)
@@ -36,6 +41,8 @@ def build(folder: Path, n: int):
     insert_synthetic(conn, app.extensions["selfscan.current"], n, seed=n)
     with dbmod.write(conn) as c:
         c.execute("UPDATE rounds SET synthetic = 0")  # measure the real-data path
+        if index:
+            c.execute(PROPOSED_INDEX)
     conn.execute("ANALYZE")
     users.create_user(conn, "bench@hetccv.nl", PASSWORD)
     token = users.create_api_token(conn, 1, "bench")
@@ -75,15 +82,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--without-index", action="store_true",
+                        help="measure without the proposed covering index")
     args = parser.parse_args()
     rows = []
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            app, token, year, build_s = build(Path(tmp), n)
+            app, token, year, build_s = build(Path(tmp), n, not args.without_index)
             timings = measure(app, token, year, args.requests)
             for name, values in timings.items():
                 rows.append((n, name, statistics.median(values), percentile(values, 95), build_s))
             print(f"{n} rondes klaar (opbouw {build_s:.1f} s)", file=sys.stderr)
+    print(f"index: {'none' if args.without_index else 'rounds_benchmark_latest'}, "
+          f"{args.requests} requests per endpoint per size\n")
     print("| closed rounds | endpoint | p50 ms | p95 ms |")
     print("|---:|---|---:|---:|")
     for n, name, p50, p95, _build in rows:

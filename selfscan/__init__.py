@@ -54,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    # "//host" paths would otherwise be redirected to a URL that browsers read as another host.
+    app.url_map.merge_slashes = False
     app.extensions["selfscan.lock"] = threading.Lock()
     _init_extensions(app)
     _register(app)

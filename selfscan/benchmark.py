@@ -125,17 +125,16 @@ class _Row:
     scores: dict[str, float | None] = field(default_factory=dict)
 
 
-_ELIGIBLE = """
-    SELECT r.id, r.municipality_code, r.year, r.respondent_count, r.overall_score,
-           m.peer_group, m.province,
-           row_number() OVER (PARTITION BY r.municipality_code, r.year
-                              ORDER BY r.closed_at DESC, r.id DESC) AS rn,
-           count(*) OVER (PARTITION BY r.municipality_code, r.year) AS rounds_in_year,
-           sum(r.respondent_count) OVER (PARTITION BY r.municipality_code, r.year)
-               AS respondents_in_year
-    FROM rounds r JOIN municipalities m ON m.code = r.municipality_code
-    WHERE r.status = 'closed' AND r.benchmark_consent = 1 AND r.synthetic = :synthetic
+# Latest closed round per municipality and year. SQLite takes the bare column r.id from the row
+# that holds max(r.closed_at), so one GROUP BY gives the latest round without a window over all
+# rounds; with the covering index proposed in docs/performance.md it reads only the index.
+_LATEST = """
+    SELECT r.id, r.municipality_code, r.year, max(r.closed_at) AS closed_at,
+           count(*) AS rounds_in_year, sum(r.respondent_count) AS respondents_in_year
+    FROM rounds r
+    WHERE r.synthetic = :synthetic AND r.status = 'closed' AND r.benchmark_consent = 1
       AND (:qid IS NULL OR (r.questionnaire_id = :qid AND r.version = :version))
+    GROUP BY r.municipality_code, r.year
 """
 
 
@@ -147,16 +146,18 @@ def _scope_rows(db: sqlite_utils.Database, filters: Filters) -> list[_Row]:
     checks cost no extra queries.
     """
     sql = f"""
-        WITH eligible AS ({_ELIGIBLE}), latest AS (SELECT * FROM eligible WHERE rn = 1)
-        SELECT l.*, s.dimension_id, s.score
-        FROM latest l LEFT JOIN round_scores s ON s.round_id = l.id
+        WITH latest AS ({_LATEST})
+        SELECT l.id, l.municipality_code, l.year, r.overall_score, m.peer_group, m.province,
+               l.rounds_in_year, l.respondents_in_year, s.dimension_id, s.score
+        FROM latest l JOIN rounds r ON r.id = l.id
+        JOIN municipalities m ON m.code = l.municipality_code
+        LEFT JOIN round_scores s ON s.round_id = l.id
     """
     params = {"synthetic": int(filters.synthetic), "qid": filters.questionnaire_id,
               "version": filters.version}
     rows: dict[int, _Row] = {}
     for rec in db.execute(sql, params).fetchall():
-        (rid, code, year, _resp, overall, peer, province, _rn, n_rounds, n_resp,
-         dimension_id, score) = rec
+        (rid, code, year, overall, peer, province, n_rounds, n_resp, dimension_id, score) = rec
         row = rows.get(rid)
         if row is None:
             row = rows[rid] = _Row(rid, code, year, peer, province, n_rounds, n_resp or 0, overall)
@@ -484,7 +485,9 @@ def provinces(db: sqlite_utils.Database) -> list[str]:
 
 
 def synthetic_count(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM rounds WHERE synthetic = 1").fetchone()[0]
+    """Synthetic rounds in the benchmark (the generator makes them closed and consented)."""
+    return db.execute("""SELECT count(*) FROM rounds WHERE status = 'closed'
+                         AND benchmark_consent = 1 AND synthetic = 1""").fetchone()[0]
 
 
 def real_count(db: sqlite_utils.Database) -> int:

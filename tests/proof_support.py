@@ -75,3 +75,12 @@ def answer_values(path: str | Path) -> list[tuple[Any, ...]]:
 def item_ids(app: Flask) -> set[str]:
     q = app.extensions["selfscan.current"]
     return {i.id for d in q.dimensions for i in d.items}
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a page's form (the same as conftest.csrf_of, importable by name)."""
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)

@@ -7,8 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import csrf_of
-from proof_support import db_snapshot, make_round
+from proof_support import csrf_of, db_snapshot, make_round
 
 from selfscan import create_app, ensure_ready, users
 from selfscan import db as dbmod

@@ -22,7 +22,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
@@ -30,6 +29,7 @@ from wtforms.validators import InputRequired, Length
 from selfscan import benchmark, ccv_export, users, web
 from selfscan.anonymity import PEER_GROUP_LABELS, PEER_GROUPS, THRESHOLD
 from selfscan.extensions import limiter, login_manager
+from selfscan.forms import Form
 from selfscan.questionnaire import Questionnaire
 
 bp = Blueprint("ccv", __name__)
@@ -76,7 +76,7 @@ def staff_required(view: Any) -> Any:
 # --- sign-in ----------------------------------------------------------------------------------
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(validators=[InputRequired(), Length(max=254)])
     password = PasswordField(validators=[InputRequired(), Length(max=1024)])
 
@@ -105,7 +105,9 @@ def _safe_next(target: str | None) -> str | None:
 @limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, key_func=_login_email_key, methods=["POST"],
                deduct_when=_failed)
 def login():  # type: ignore[no-untyped-def]
-    form = LoginForm()
+    # Only a real form post: Flask-WTF would otherwise turn a JSON body into form data, and a
+    # JSON list or number there is a crash instead of a clear message.
+    form = LoginForm(formdata=request.form if request.method == "POST" else None)
     error = None
     if form.validate_on_submit():
         user = users.authenticate(web.get_db(), form.email.data or "", form.password.data or "")

@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 from wtforms import BooleanField, EmailField, SelectField, StringField
@@ -26,6 +25,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from selfscan import store, tokens, web
 from selfscan.extensions import csrf, limiter
+from selfscan.forms import Form
 from selfscan.questionnaire import Questionnaire
 from selfscan.roles import ROLE_GROUPS, role_group
 
@@ -60,7 +60,7 @@ def _questionnaire(questionnaire_id: str, version: int) -> Questionnaire:
 # --- starting a round --------------------------------------------------------------------------
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     municipality = SelectField(validators=[InputRequired()], validate_choice=False)
     name = StringField(validators=[Optional(), Length(max=120)])
     year = SelectField(coerce=int, validate_choice=False)
@@ -167,7 +167,7 @@ def coordinator(token: str):  # type: ignore[no-untyped-def]
         questionnaire=_questionnaire(r["questionnaire_id"], r["version"]),
         coordinator_url=url_for("scan.coordinator", token=token, _external=True),
         invitation_url=url_for("scan.invitation", token=invitation, _external=True),
-        new=request.args.get("nieuw") == "1")
+        new=request.args.get("nieuw") == "1", form_nonce=tokens.new_token())
 
 
 @bp.post("/c/<token>/sluiten")

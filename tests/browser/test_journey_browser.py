@@ -121,7 +121,7 @@ def start_round(page) -> tuple[str, str]:
 def respond(browser, live_server, invitation_url: str, role_index: int, pattern: int,
             *, pause_at: int | None = None) -> dict:
     """One respondent in a fresh browser: chooses a role group, answers, maybe pauses, submits."""
-    ctx = browser.new_context(base_url=live_server.url)
+    ctx = browser.new_context(locale="nl-NL", base_url=live_server.url)
     ctx.set_default_timeout(15_000)
     page = ctx.new_page()
     page.goto(invitation_url)
@@ -143,7 +143,7 @@ def respond(browser, live_server, invitation_url: str, role_index: int, pattern:
             assert "/opgeslagen" in page.url
             ctx.close()
             # Later, in another browser session: the personal link brings the person back.
-            ctx = browser.new_context(base_url=live_server.url)
+            ctx = browser.new_context(locale="nl-NL", base_url=live_server.url)
             ctx.set_default_timeout(15_000)
             page = ctx.new_page()
             page.goto(resume_url)
@@ -166,7 +166,7 @@ def respond(browser, live_server, invitation_url: str, role_index: int, pattern:
 
 @pytest.fixture(scope="module")
 def journey(browser, live_server) -> Journey:
-    ctx = browser.new_context(base_url=live_server.url)
+    ctx = browser.new_context(locale="nl-NL", base_url=live_server.url)
     ctx.set_default_timeout(15_000)
     page = ctx.new_page()
     coordinator_url, invitation_url = start_round(page)
@@ -214,7 +214,7 @@ def _require(live_server, endpoint: str, issue: str) -> None:
 
 def test_results_radar_has_five_axes(journey, browser, live_server):
     _require(live_server, "results.results", "issue 4")
-    ctx = browser.new_context(base_url=live_server.url)
+    ctx = browser.new_context(locale="nl-NL", base_url=live_server.url)
     page = ctx.new_page()
     page.goto(journey.coordinator_url)
     tab_to(page, "el => el.tagName === 'A' && el.textContent.includes('Bekijk de uitkomsten')")
@@ -222,16 +222,21 @@ def test_results_radar_has_five_axes(journey, browser, live_server):
         page.keyboard.press("Enter")
     assert "/uitkomsten" in page.url
     page.wait_for_selector("svg.main-svg", timeout=20_000)
-    axes = page.locator(".polar .angularaxistick")
     page.wait_for_function(
-        "() => document.querySelectorAll('.polar .angularaxistick').length > 0", timeout=20_000)
-    assert axes.count() == 5, f"radar has {axes.count()} axes"
+        "() => document.querySelectorAll('.polar .angularaxistick text').length > 0",
+        timeout=20_000)
+    # One labelled spoke per dimension (plotly draws a tick mark and a label per spoke).
+    labels = page.eval_on_selector_all(
+        ".polar .angularaxistick text", "els => els.map(e => e.textContent.trim()).filter(Boolean)")
+    assert len(labels) == 5, f"radar has {len(labels)} labelled axes: {labels}"
+    assert len(set(labels)) == 5, labels
+    assert page.locator(".polar .angular-axis path, .polar .angulargrid path").count() >= 1
     ctx.close()
 
 
 def test_pdf_download(journey, browser, live_server):
     _require(live_server, "results.results", "issue 4")
-    ctx = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    ctx = browser.new_context(locale="nl-NL", base_url=live_server.url, accept_downloads=True)
     page = ctx.new_page()
     page.goto(journey.coordinator_url.rstrip("/") + "/uitkomsten")
     link = "el => el.tagName === 'A' && /pdf/i.test(el.getAttribute('href') + el.textContent)"
@@ -265,7 +270,7 @@ def test_ccv_sign_in_and_box_plots(journey, ccv_account, browser, live_server):
     _require(live_server, "ccv.login", "issue 5")
     _require(live_server, "ccv.dashboard", "issue 5")
     email, password = ccv_account
-    ctx = browser.new_context(base_url=live_server.url)
+    ctx = browser.new_context(locale="nl-NL", base_url=live_server.url)
     ctx.set_default_timeout(20_000)
     page = ctx.new_page()
     page.goto("/")
@@ -288,7 +293,7 @@ def test_ccv_sign_in_and_box_plots(journey, ccv_account, browser, live_server):
 
 
 def test_complete_answer_without_javascript(browser, live_server):
-    ctx = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    ctx = browser.new_context(locale="nl-NL", base_url=live_server.url, java_script_enabled=False)
     ctx.set_default_timeout(15_000)
     page = ctx.new_page()
     page.goto("/start")
