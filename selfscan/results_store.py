@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlite_utils
 
-from selfscan import scoring
+from selfscan import scoring, store
 from selfscan.questionnaire import Questionnaire
 
 
@@ -56,18 +56,7 @@ def stored_aggregate(
                                   round_row["respondent_count"])
 
 
-def submitted(db: sqlite_utils.Database, round_id: int) -> list[dict[str, Any]]:
-    """Every submitted respondent of a round: [{"id", "role_group", "answers"}], answers parsed."""
-    out: dict[int, dict[str, Any]] = {}
-    for row in db.query(
-        """SELECT p.id, p.role_group, a.item_id, a.value FROM respondents p
-           LEFT JOIN answers a ON a.respondent_id = p.id
-           WHERE p.round_id = ? AND p.status = 'submitted' ORDER BY p.id""", [round_id]):
-        entry = out.setdefault(row["id"], {"id": row["id"], "role_group": row["role_group"],
-                                           "answers": {}})
-        if row["item_id"] is not None:
-            entry["answers"][row["item_id"]] = scoring.parse_answer(row["value"])
-    return list(out.values())
+submitted = store.submitted  # one query for closing and for provisional results
 
 
 def comments(db: sqlite_utils.Database, round_id: int) -> dict[int, dict[str, str]]:

@@ -326,17 +326,20 @@ def progress(db: sqlite_utils.Database, round_id: int) -> dict[str, dict[str, in
     return out
 
 
-def submitted_answers(db: sqlite_utils.Database, round_id: int) -> list[dict[str, Any]]:
-    """The answers of every submitted respondent of a round: [{"role_group", "answers"}]."""
-    by_respondent: dict[int, dict[str, Any]] = {}
-    for row in db.query(
+def submitted(conn: Any, round_id: int) -> list[dict[str, Any]]:
+    """Every submitted respondent of a round: [{"id", "role_group", "answers"}], answers parsed.
+
+    Takes a sqlite3 connection (inside a write transaction) or a sqlite_utils Database.
+    """
+    out: dict[int, dict[str, Any]] = {}
+    for pid, role, item_id, value in conn.execute(
         """SELECT p.id, p.role_group, a.item_id, a.value FROM respondents p
            LEFT JOIN answers a ON a.respondent_id = p.id
-           WHERE p.round_id = ? AND p.status = 'submitted' ORDER BY p.id""", [round_id]):
-        entry = by_respondent.setdefault(row["id"], {"role_group": row["role_group"], "answers": {}})
-        if row["item_id"] is not None:
-            entry["answers"][row["item_id"]] = row["value"]
-    return list(by_respondent.values())
+           WHERE p.round_id = ? AND p.status = 'submitted' ORDER BY p.id""", (round_id,)):
+        entry = out.setdefault(pid, {"id": pid, "role_group": role, "answers": {}})
+        if item_id is not None:
+            entry["answers"][item_id] = scoring.parse_answer(value)
+    return list(out.values())
 
 
 def store_scores(conn: Any, round_id: int, aggregate: Any) -> None:
@@ -364,16 +367,8 @@ def close_round(db: sqlite_utils.Database, round_id: int, questionnaire: Questio
         status = conn.execute("SELECT status FROM rounds WHERE id = ?", (round_id,)).fetchone()
         if status is None or status[0] != "open":
             return False
-        rows = conn.execute(
-            """SELECT p.id, a.item_id, a.value FROM respondents p
-               LEFT JOIN answers a ON a.respondent_id = p.id
-               WHERE p.round_id = ? AND p.status = 'submitted'""", (round_id,)).fetchall()
-        per: dict[int, dict[str, Any]] = {}
-        for pid, item_id, value in rows:
-            answers = per.setdefault(pid, {})
-            if item_id is not None:
-                answers[item_id] = scoring.parse_answer(value)
-        agg = scoring.aggregate(questionnaire.structure, list(per.values()), questionnaire.phases)
+        per = [r["answers"] for r in submitted(conn, round_id)]
+        agg = scoring.aggregate(questionnaire.structure, per, questionnaire.phases)
         store_scores(conn, round_id, agg)
         conn.execute("UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ?",
                      (now(), round_id))
