@@ -112,13 +112,23 @@ def _init_extensions(app: Flask) -> None:
 
     app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
         app.wsgi_app, root=str(cfg.PROJECT_ROOT / "static"), prefix="static/",
-        max_age=3600, immutable_file_test=_is_hashed_asset, autorefresh=app.debug)
+        max_age=3600, immutable_file_test=_is_hashed_asset, autorefresh=app.debug,
+        add_headers_function=_static_headers)
     install_log_redaction()
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+def _static_headers(headers: Any, _path: str, _url: str) -> None:
+    """Static files bypass Flask's after_request: give them the same protective headers."""
+    from selfscan.views import CSP
+
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Content-Security-Policy"] = CSP
 
 
 def _is_hashed_asset(_path: str, url: str) -> bool:

@@ -10,6 +10,6 @@
     try { figure = JSON.parse(node.textContent); } catch (e) { return; }
     var layout = figure.layout || {};
     layout.font = layout.font || {family: "inherit"};
-    window.Plotly.newPlot(target, figure.data, layout, {displaylogo: false, responsive: true});
+    window.Plotly.newPlot(target, figure.data, layout, {displaylogo: false, displayModeBar: false, responsive: true});
   });
 }());
