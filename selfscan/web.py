@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import sqlite_utils
@@ -11,18 +12,32 @@ from flask_babel import get_locale
 from selfscan import db as dbmod
 from selfscan.questionnaire import Library
 
+_local = threading.local()
+
 
 def get_db() -> sqlite_utils.Database:
-    """One connection per request, closed in teardown; never shared between threads."""
-    if "db" not in g:
-        g.db = dbmod.connect(current_app.config["DATABASE"])
+    """The connection of this thread, opened once and reused by its later requests.
+
+    Opening a SQLite connection costs the pragmas, and closing the last one checkpoints the
+    WAL; a connection per thread (never shared between threads) avoids both on every request.
+    """
+    if "db" in g:
+        return g.db
+    path = current_app.config["DATABASE"]
+    cached = getattr(_local, "conn", None)
+    if cached is None or _local.path != path:
+        if cached is not None:
+            cached.conn.close()
+        _local.conn, _local.path = dbmod.connect(path), path
+    g.db = _local.conn
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
+    """End of request: never leave a transaction open on the reused connection."""
     conn = g.pop("db", None)
-    if conn is not None:
-        conn.conn.close()
+    if conn is not None and conn.conn.in_transaction:
+        conn.conn.rollback()
 
 
 def library() -> Library:
@@ -30,8 +45,11 @@ def library() -> Library:
 
 
 def lang() -> str:
-    loc = get_locale()
-    return loc.language if loc is not None else "nl"
+    """The language of this request, worked out once per request."""
+    if "lang" not in g:
+        loc = get_locale()
+        g.lang = loc.language if loc is not None else "nl"
+    return g.lang
 
 
 def tr(text: Any) -> str:

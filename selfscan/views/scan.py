@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
@@ -366,6 +367,30 @@ def _parse_context(question: Any, form: Any, page: PageInput) -> None:
             page.context[question.id] = text or None
 
 
+_ITEMS_CACHE: dict[tuple[Any, ...], str] = {}
+
+
+def items_html(q: Questionnaire, dimension: Any, answers: dict[str, Any], readonly: bool) -> Markup:
+    """The radio groups of a dimension page, with the given answers ticked.
+
+    The groups are the same for every respondent but for which radio is checked, and they are
+    most of a page's rendering time; so they are rendered once per questionnaire version,
+    dimension and language, and each request only ticks its answers.
+    """
+    key = (q.key, q.content_hash, dimension.id, web.lang(), readonly)
+    html = _ITEMS_CACHE.get(key)
+    if html is None:
+        html = render_template("scan/_items.html", questionnaire=q, dimension=dimension,
+                               readonly=readonly)
+        _ITEMS_CACHE[key] = html
+    for item in dimension.items:
+        value = answers.get(item.id)
+        if value in ANSWER_VALUES:
+            plain = f'id="item-{item.id}-{value}" name="item-{item.id}" value="{value}"'
+            html = html.replace(plain, plain + " checked", 1)
+    return Markup(html)
+
+
 def _render_step(p: dict[str, Any], q: Questionnaire, token: str, number: int,
                  posted: Any = None, errors: dict[str, str] | None = None,
                  csrf_failed: bool = False, status: int = 200):  # type: ignore[no-untyped-def]
@@ -386,8 +411,11 @@ def _render_step(p: dict[str, Any], q: Questionnaire, token: str, number: int,
                 context[key[8:]] = values if len(values) > 1 else (values[0] if values else "")
     template = {"context": "scan/step_context.html", "dimension": "scan/step_dimension.html",
                 "review": "scan/review.html"}[step["kind"]]
+    items = (items_html(q, step["dimension"], answers, _readonly(p))
+             if step["kind"] == "dimension" else "")
     return render_template(
         template, respondent=p, questionnaire=q, token=token, number=number, steps=steps,
+        items_html=items,
         step=step, answers=answers, context=context, comments=comments, errors=errors or {},
         csrf_failed=csrf_failed, comment_max=COMMENT_MAX, readonly=_readonly(p),
         resume_url=url_for("scan.resume", token=token, _external=True),
