@@ -98,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    _install_fast_gettext(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -120,6 +121,29 @@ def _init_extensions(app: Flask) -> None:
 
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+def _install_fast_gettext(app: Flask) -> None:
+    """Templates look up the catalogue of the request once, not once per translated string.
+
+    Flask-Babel's template callables resolve the locale and catalogue through several context
+    lookups for every string; a questionnaire page has dozens of them.
+    """
+    from flask import g
+    from flask_babel import get_translations
+
+    def catalogue() -> Any:
+        if "_catalogue" not in g:
+            g._catalogue = get_translations()
+        return g._catalogue
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+    )
 
 
 def _static_headers(headers: Any, _path: str, _url: str) -> None:

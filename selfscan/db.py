@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -166,6 +167,11 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
+# Threads of one process queue here for the write lock: a Python lock wakes the next writer at
+# once, where SQLite's busy handler would sleep for milliseconds between retries.
+_WRITE_LOCK = threading.RLock()
+
+
 @contextmanager
 def write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     """A short write transaction taken with BEGIN IMMEDIATE.
@@ -175,14 +181,15 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     lock up front makes concurrent writers queue instead.
     """
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+    with _WRITE_LOCK:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
