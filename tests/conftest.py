@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -43,15 +42,3 @@ def mini_folder(tmp_path):
     for name in ("mini-v1.yaml", "tools.yaml"):
         shutil.copy(FIXTURES / name, folder / name)
     return folder
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
-def nonce_of(html: str) -> str:
-    match = re.search(r'name="form_nonce" value="([^"]+)"', html)
-    assert match, "page has no form nonce"
-    return match.group(1)

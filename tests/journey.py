@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from conftest import csrf_of, nonce_of
+from pages import csrf_of, nonce_of
 
 
 def start_round(client: Any, municipality: str = "GM0363", **extra: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from pages import csrf_of  # noqa: F401  (re-exported for the proof tests)
 
 from selfscan import db as dbmod
 from selfscan import store, tokens
@@ -76,11 +77,3 @@ def item_ids(app: Flask) -> set[str]:
     q = app.extensions["selfscan.current"]
     return {i.id for d in q.dimensions for i in d.items}
 
-
-def csrf_of(html: str) -> str:
-    """The CSRF token of a page's form (the same as conftest.csrf_of, importable by name)."""
-    import re
-
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)

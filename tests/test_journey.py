@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import csrf_of, nonce_of
 from journey import (
     answer_all,
     answer_page,
@@ -16,6 +15,7 @@ from journey import (
     start_round,
     submit,
 )
+from pages import csrf_of, nonce_of
 
 from selfscan import db as dbmod
 from selfscan import store

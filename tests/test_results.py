@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from conftest import csrf_of, nonce_of
+from pages import csrf_of, nonce_of
 from results_helpers import current, element, make_round, other_municipalities, text_of
 
 from selfscan import store, web

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -19,13 +21,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from markupsafe import Markup
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from selfscan import store, tokens, web
-from selfscan.extensions import csrf, limiter
+from selfscan.extensions import csrf
 from selfscan.forms import Form
 from selfscan.questionnaire import Questionnaire
 from selfscan.roles import ROLE_GROUPS, role_group
@@ -34,15 +39,38 @@ bp = Blueprint("scan", __name__)
 
 COMMENT_MAX = 1000
 ANSWER_VALUES = ("0", "1", "2", "3", "4", "unknown", "na")
-# Guessing secret links: every 404 on a link route counts, successes do not.
-LINK_LIMIT = "30 per minute;300 per hour"
+# Guessing secret links: every unknown link (404) counts against the address; past the limit,
+# every link route answers 429 for the rest of the window. Valid links cost no bookkeeping.
+LINK_LIMITS = parse_many("30 per minute;300 per hour")
 
 
-def _count_misses(response: Any) -> bool:
-    return response.status_code == 404
+def _link_guard() -> FixedWindowRateLimiter:
+    guard = current_app.extensions.get("selfscan.link_guard")
+    if guard is None:
+        guard = FixedWindowRateLimiter(storage_from_string(
+            current_app.config["RATELIMIT_STORAGE_URI"]))
+        current_app.extensions["selfscan.link_guard"] = guard
+    return guard
 
 
-link_limit = limiter.limit(LINK_LIMIT, deduct_when=_count_misses)
+def link_limit(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Rate-limit misses on a secret-link route, per client address."""
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if not current_app.config.get("RATELIMIT_ENABLED", True):
+            return view(*args, **kwargs)
+        guard, address = _link_guard(), request.remote_addr or "-"
+        if not all(guard.test(item, "link-miss", address) for item in LINK_LIMITS):
+            abort(429)
+        try:
+            return view(*args, **kwargs)
+        except NotFound:
+            for item in LINK_LIMITS:
+                guard.hit(item, "link-miss", address)
+            raise
+
+    return guarded
 
 
 def bad_request(message: str) -> BadRequest:
