@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -50,10 +50,20 @@ def register(app: Flask) -> None:
 
     manifest = _static_manifest(app)
 
+    static_urls: dict[tuple[str, str], str] = {}
+
+    def static_url(filename: str) -> str:
+        """url_for('static', ...) once per file: pages link the same few files every time."""
+        key = (request.script_root, filename)
+        if key not in static_urls:
+            static_urls[key] = url_for("static", filename=filename)
+        return static_urls[key]
+
     @app.context_processor
     def _helpers() -> dict[str, Any]:
         return {"lang": web.lang(), "tr": web.tr, "asset": lambda name: manifest.get(name, name),
-                "has_endpoint": lambda endpoint: endpoint in app.view_functions}
+                "has_endpoint": lambda endpoint: endpoint in app.view_functions,
+                "static_url": static_url}
 
     @app.after_request
     def _headers(response):  # type: ignore[no-untyped-def]

@@ -276,12 +276,20 @@ def _respondent(token: str) -> tuple[dict[str, Any], Questionnaire]:
     return p, _questionnaire(p["questionnaire_id"], p["version"])
 
 
+_STEPS_CACHE: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+
 def steps_of(q: Questionnaire) -> list[dict[str, Any]]:
     """The pages of a questionnaire: context, one per dimension, then the review."""
-    out: list[dict[str, Any]] = [{"kind": "context", "title": _("Over uw aanpak")}]
-    out += [{"kind": "dimension", "dimension": d, "title": web.tr(d.title)} for d in q.dimensions]
-    out.append({"kind": "review", "title": _("Controleren en indienen")})
-    return out
+    key = (q.key, q.content_hash, web.lang())
+    steps = _STEPS_CACHE.get(key)
+    if steps is None:
+        steps = [{"kind": "context", "title": _("Over uw aanpak")}]
+        steps += [{"kind": "dimension", "dimension": d, "title": web.tr(d.title)}
+                  for d in q.dimensions]
+        steps.append({"kind": "review", "title": _("Controleren en indienen")})
+        _STEPS_CACHE[key] = steps
+    return steps
 
 
 def first_open_step(q: Questionnaire, answers: dict[str, str]) -> int:
