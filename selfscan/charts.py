@@ -32,6 +32,17 @@ def _closed(values: Sequence[Any]) -> list[Any]:
     return list(values) + list(values[:1])
 
 
+def wrap_label(label: str, width: int = 16) -> str:
+    """Break an axis label over lines so that long dimension titles are not cut off at the sides."""
+    lines: list[str] = []
+    for word in label.replace("<", "&lt;").split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> dict[str, Any]:
     """A ``scatterpolar`` radar on a 0-100 scale; None values leave a gap, never a false 0."""
     data = []
@@ -41,7 +52,7 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> 
             "type": "scatterpolar",
             "name": s.name,
             "r": _closed(values),
-            "theta": _closed(list(axes)),
+            "theta": _closed([wrap_label(a) for a in axes]),
             "mode": "lines+markers",
             "line": {"color": OKABE_ITO[s.kind], "dash": DASH[s.kind],
                      "width": 3 if s.kind == "own" else 2},
@@ -59,7 +70,7 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> 
         },
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.15},
-        "margin": {"l": 60, "r": 60, "t": 30, "b": 30},
+        "margin": {"l": 90, "r": 90, "t": 70, "b": 40},
         "font": {"family": "system-ui, sans-serif", "size": 14},
         "paper_bgcolor": "rgba(0,0,0,0)",
     }
