@@ -85,7 +85,7 @@ def _radar(pdf: _Report, view: ResultsView, top: float) -> float:
     n = len(axes)
     if n < 3:
         return top
-    cx, cy, radius = pdf.w / 2, top + 52, 42.0
+    cx, cy, radius = pdf.w / 2, top + 60, 42.0  # room above for a three-line label
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / n  # clockwise from the top, as on the page
@@ -107,8 +107,11 @@ def _radar(pdf: _Report, view: ResultsView, top: float) -> float:
     pdf.font(8, bold=True)
     for i, label in enumerate(axes):
         x, y = point(i, 118)
-        width = pdf.get_string_width(pdf.text_of(label))
-        pdf.text(x - width / 2, y + 1.5, pdf.text_of(label))
+        # The chart's labels are wrapped with <br> for plotly; draw each line in its place.
+        lines = label.replace("&lt;", "<").split("<br>")
+        for k, line in enumerate(lines):
+            width = pdf.get_string_width(pdf.text_of(line))
+            pdf.text(x - width / 2, y + 1.5 + (k - (len(lines) - 1) / 2) * 3.2, pdf.text_of(line))
 
     dashes = {"solid": 0, "dash": 2.0, "dot": 0.6, "dashdot": 1.2}
     kinds = {v: k for k, v in charts.OKABE_ITO.items()}
