@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlite_utils
 from flask import current_app, g
 from flask_babel import get_locale
+from werkzeug.exceptions import BadRequest
 
 from selfscan import db as dbmod
 from selfscan.questionnaire import Library
@@ -57,3 +59,20 @@ def tr(text: Any) -> str:
     if text is None:
         return ""
     return text.get(lang())
+
+
+def bad_request(message: str) -> BadRequest:
+    """A 400 whose message the error page shows as it is (it tells the user what to do)."""
+    exc = BadRequest(message)
+    exc.selfscan_message = True  # type: ignore[attr-defined]
+    return exc
+
+
+def safe_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -22,7 +21,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from werkzeug.exceptions import BadRequest
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
@@ -52,11 +50,6 @@ def _setup(_state: Any) -> None:
 def _ccv_globals() -> dict[str, Any]:
     return {"threshold": THRESHOLD}
 
-
-def _bad_request(message: str) -> BadRequest:
-    exc = BadRequest(message)
-    exc.selfscan_message = True  # type: ignore[attr-defined]
-    return exc
 
 
 def staff_required(view: Any) -> Any:
@@ -90,15 +83,6 @@ def _failed(response: Response) -> bool:
     return response.status_code != 303
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only a path on this site: an absolute URL here would make the sign-in page an open redirect.
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
 
 @bp.route("/ccv/inloggen", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"])
@@ -115,7 +99,7 @@ def login():  # type: ignore[no-untyped-def]
             session.clear()  # a fresh session at sign-in: nothing carries over from before
             login_user(user)
             session.permanent = True  # PERMANENT_SESSION_LIFETIME: expiry after inactivity
-            target = _safe_next(request.args.get("next")) or url_for("ccv.dashboard")
+            target = web.safe_path(request.args.get("next")) or url_for("ccv.dashboard")
             return redirect(target, code=303)
         error = _("Het e-mailadres of het wachtwoord klopt niet. Controleer ze en probeer het "
                   "opnieuw.")
@@ -160,7 +144,7 @@ def _filters(db: Any, args: Any) -> benchmark.Filters:
     try:
         return benchmark.parse_filters(args, benchmark.provinces(db), versions)
     except benchmark.FilterError as exc:
-        raise _bad_request(str(exc)) from None
+        raise web.bad_request(str(exc)) from None
 
 
 def _labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -253,7 +237,7 @@ def coaching():  # type: ignore[no-untyped-def]
 def _export_synthetic() -> bool:
     raw = (request.args.get("synthetisch") or "").strip().lower()
     if raw not in ("", "0", "1"):
-        raise _bad_request(_("Gebruik synthetisch=1 voor de demonstratiegegevens, of laat het "
+        raise web.bad_request(_("Gebruik synthetisch=1 voor de demonstratiegegevens, of laat het "
                              "weg."))
     return raw == "1"
 

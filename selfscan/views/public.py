@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, redirect, render_template, request
 
+from selfscan import web
 from selfscan.extensions import LANG_COOKIE, SUPPORTED_LANGUAGES
 
 bp = Blueprint("public", __name__)
@@ -26,19 +25,10 @@ def accessibility():  # type: ignore[no-untyped-def]
     return render_template("public/accessibility.html")
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect would leak secret links to other hosts."""
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
 
 @bp.get("/taal/<code>")
 def switch_language(code: str):  # type: ignore[no-untyped-def]
-    response = redirect(_safe_next(request.args.get("next")), code=303)
+    response = redirect(web.safe_path(request.args.get("next")) or "/", code=303)
     if code in SUPPORTED_LANGUAGES:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True, secure=bool(current_app.config["SECURE_COOKIES"]))

@@ -25,7 +25,7 @@ from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from markupsafe import Markup
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import NotFound
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
@@ -72,11 +72,6 @@ def link_limit(view: Callable[..., Any]) -> Callable[..., Any]:
 
     return guarded
 
-
-def bad_request(message: str) -> BadRequest:
-    exc = BadRequest(message)
-    exc.selfscan_message = True  # type: ignore[attr-defined]
-    return exc
 
 
 def _questionnaire(questionnaire_id: str, version: int) -> Questionnaire:
@@ -324,7 +319,7 @@ def parse_page(q: Questionnaire, step: dict[str, Any], form: Any) -> PageInput:
     page = PageInput()
     version = form.get("version")
     if version is not None and version != f"{q.id}:{q.version}":
-        raise bad_request(_("Deze antwoorden horen bij een andere versie van de vragenlijst. "
+        raise web.bad_request(_("Deze antwoorden horen bij een andere versie van de vragenlijst. "
                             "Open uw persoonlijke link opnieuw; wat al was opgeslagen, is bewaard."))
     items = {i.id: i for i in step["dimension"].items} if step["kind"] == "dimension" else {}
     questions = {c.id: c for c in q.context_questions} if step["kind"] == "context" else {}
@@ -334,12 +329,12 @@ def parse_page(q: Questionnaire, step: dict[str, Any], form: Any) -> PageInput:
         if key.startswith("item-"):
             item_id = key[5:]
             if item_id not in items:
-                raise bad_request(_("Het formulier bevat een vraag die niet op deze pagina "
+                raise web.bad_request(_("Het formulier bevat een vraag die niet op deze pagina "
                                     "staat. Er is niets opgeslagen van deze pagina; wat u "
                                     "eerder opsloeg, is bewaard."))
             value = form.get(key)
             if value not in ANSWER_VALUES:
-                raise bad_request(_("Een antwoord heeft een waarde die niet bij de vraag hoort. "
+                raise web.bad_request(_("Een antwoord heeft een waarde die niet bij de vraag hoort. "
                                     "Er is niets opgeslagen van deze pagina; wat u eerder "
                                     "opsloeg, is bewaard."))
             page.answers[item_id] = value
@@ -354,7 +349,7 @@ def parse_page(q: Questionnaire, step: dict[str, Any], form: Any) -> PageInput:
         elif key.startswith("context-") and key[8:] in questions:
             _parse_context(questions[key[8:]], form, page)
         else:
-            raise bad_request(_("Het formulier bevat een veld dat de zelfscan niet kent. Er is "
+            raise web.bad_request(_("Het formulier bevat een veld dat de zelfscan niet kent. Er is "
                                 "niets opgeslagen van deze pagina; wat u eerder opsloeg, is "
                                 "bewaard."))
     for question in questions.values():
@@ -370,13 +365,13 @@ def _parse_context(question: Any, form: Any, page: PageInput) -> None:
         values = form.getlist(key)
         allowed = {o.id for o in question.options}
         if any(v not in allowed for v in values):
-            raise bad_request(_("Een antwoord heeft een waarde die niet bij de vraag hoort."))
+            raise web.bad_request(_("Een antwoord heeft een waarde die niet bij de vraag hoort."))
         page.context[question.id] = sorted(set(values), key=[o.id for o in question.options].index)
         return
     raw = (form.get(key) or "").strip()
     if question.type == "choice":
         if raw and raw not in {o.id for o in question.options}:
-            raise bad_request(_("Een antwoord heeft een waarde die niet bij de vraag hoort."))
+            raise web.bad_request(_("Een antwoord heeft een waarde die niet bij de vraag hoort."))
         page.context[question.id] = raw or None
     elif question.type in ("number", "year"):
         if not raw:
