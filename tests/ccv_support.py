@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from pages import csrf_of
 
 from selfscan import store, users
 
@@ -43,8 +43,7 @@ def make_user(db, email="analist@hetccv.nl", role="ccv"):
     return users.create_user(db, email, PASSWORD, role)
 
 
-def csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+csrf = csrf_of  # the CCV tests' name for it
 
 
 def sign_in(client, email="analist@hetccv.nl", password=PASSWORD):

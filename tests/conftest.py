@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from selfscan import create_app, ensure_ready
+from selfscan import db as dbmod
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -42,3 +43,17 @@ def mini_folder(tmp_path):
     for name in ("mini-v1.yaml", "tools.yaml"):
         shutil.copy(FIXTURES / name, folder / name)
     return folder
+
+
+@pytest.fixture
+def db(app):
+    """A connection to the app's database, for arranging and checking data directly."""
+    conn = dbmod.connect(app.config["DATABASE"])
+    yield conn
+    conn.conn.close()
+
+
+@pytest.fixture
+def q(app):
+    """The current questionnaire version."""
+    return app.extensions["selfscan.current"]

@@ -17,18 +17,6 @@ from selfscan.benchmark import Filters
 YEAR = date.today().year
 
 
-@pytest.fixture
-def db(app):
-    conn = dbmod.connect(app.config["DATABASE"])
-    yield conn
-    conn.conn.close()
-
-
-@pytest.fixture
-def q(app):
-    return app.extensions["selfscan.current"]
-
-
 def run(db, **filters):
     return benchmark.benchmark(db, Filters(**filters))
 

@@ -16,18 +16,6 @@ YEAR = date.today().year
 
 
 @pytest.fixture
-def db(app):
-    conn = dbmod.connect(app.config["DATABASE"])
-    yield conn
-    conn.conn.close()
-
-
-@pytest.fixture
-def q(app):
-    return app.extensions["selfscan.current"]
-
-
-@pytest.fixture
 def staff(db):
     return make_user(db)
 

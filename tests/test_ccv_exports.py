@@ -12,21 +12,8 @@ import pytest
 from ccv_support import COMMENT, add_round, make_user, municipalities_where, sign_in
 
 from selfscan import benchmark
-from selfscan import db as dbmod
 
 YEAR = date.today().year
-
-
-@pytest.fixture
-def db(app):
-    conn = dbmod.connect(app.config["DATABASE"])
-    yield conn
-    conn.conn.close()
-
-
-@pytest.fixture
-def q(app):
-    return app.extensions["selfscan.current"]
 
 
 @pytest.fixture
