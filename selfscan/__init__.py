@@ -49,13 +49,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(app.config["SESSION_MINUTES"])),
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        JSON_SORT_KEYS=False,
     )
     if test_config:
         app.config.update(test_config)
 
     # "//host" paths would otherwise be redirected to a URL that browsers read as another host.
     app.url_map.merge_slashes = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keys in the order written
     app.extensions["selfscan.lock"] = threading.Lock()
     _init_extensions(app)
     _register(app)
