@@ -94,13 +94,11 @@ def init_storage(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from selfscan.extensions import babel, csrf, limiter, login_manager, select_locale
+    from selfscan.extensions import babel, csrf, login_manager, select_locale
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     _install_fast_gettext(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    limiter.init_app(app)
     login_manager.init_app(app)
 
     @login_manager.user_loader

@@ -24,17 +24,19 @@ from flask_login import current_user, login_user, logout_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from selfscan import benchmark, ccv_export, users, web
+from selfscan import benchmark, ccv_export, ratelimit, users, web
 from selfscan.anonymity import PEER_GROUP_LABELS, PEER_GROUPS, THRESHOLD
-from selfscan.extensions import limiter, login_manager
+from selfscan.extensions import login_manager
 from selfscan.forms import Form
 from selfscan.questionnaire import Questionnaire
 
 bp = Blueprint("ccv", __name__)
 
 STAFF_ROLES = ("ccv", "admin")
-LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
-LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
+# Failed sign-ins per account (whatever address they come from), and every sign-in post per
+# address (whatever account it tries).
+LOGIN_LIMIT_PER_ACCOUNT = ratelimit.parse_many("5 per minute")
+LOGIN_LIMIT_PER_ADDRESS = ratelimit.parse_many("20 per minute")
 
 
 @bp.record_once
@@ -79,19 +81,17 @@ def _login_email_key() -> str:
     return "ccv-login:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
-def _failed(response: Response) -> bool:
-    return response.status_code != 303
-
-
 
 @bp.route("/ccv/inloggen", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"])
-@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, key_func=_login_email_key, methods=["POST"],
-               deduct_when=_failed)
 def login():  # type: ignore[no-untyped-def]
-    # Only a real form post: Flask-WTF would otherwise turn a JSON body into form data, and a
-    # JSON list or number there is a crash instead of a clear message.
-    form = LoginForm(formdata=request.form if request.method == "POST" else None)
+    limited = request.method == "POST" and ratelimit.enabled()
+    if limited:
+        address, account = request.remote_addr or "-", _login_email_key()
+        if not (ratelimit.allowed("login-address", address, LOGIN_LIMIT_PER_ADDRESS)
+                and ratelimit.allowed("login-account", account, LOGIN_LIMIT_PER_ACCOUNT)):
+            abort(429)
+        ratelimit.hit("login-address", address, LOGIN_LIMIT_PER_ADDRESS)
+    form = LoginForm()
     error = None
     if form.validate_on_submit():
         user = users.authenticate(web.get_db(), form.email.data or "", form.password.data or "")
@@ -105,6 +105,8 @@ def login():  # type: ignore[no-untyped-def]
                   "opnieuw.")
     elif request.method == "POST":
         error = _("Vul uw e-mailadres en uw wachtwoord in.")
+    if limited:
+        ratelimit.hit("login-account", account, LOGIN_LIMIT_PER_ACCOUNT)
     return render_template("ccv/login.html", form=form, error=error), 200
 
 

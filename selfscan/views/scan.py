@@ -21,15 +21,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from limits import parse_many
-from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from selfscan import store, tokens, web
+from selfscan import ratelimit, store, tokens, web
 from selfscan.extensions import csrf
 from selfscan.forms import Form
 from selfscan.questionnaire import Questionnaire
@@ -41,16 +38,7 @@ COMMENT_MAX = 1000
 ANSWER_VALUES = ("0", "1", "2", "3", "4", "unknown", "na")
 # Guessing secret links: every unknown link (404) counts against the address; past the limit,
 # every link route answers 429 for the rest of the window. Valid links cost no bookkeeping.
-LINK_LIMITS = parse_many("30 per minute;300 per hour")
-
-
-def _link_guard() -> FixedWindowRateLimiter:
-    guard = current_app.extensions.get("selfscan.link_guard")
-    if guard is None:
-        guard = FixedWindowRateLimiter(storage_from_string(
-            current_app.config["RATELIMIT_STORAGE_URI"]))
-        current_app.extensions["selfscan.link_guard"] = guard
-    return guard
+LINK_LIMITS = ratelimit.parse_many("30 per minute;300 per hour")
 
 
 def link_limit(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,16 +46,15 @@ def link_limit(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if not current_app.config.get("RATELIMIT_ENABLED", True):
+        if not ratelimit.enabled():
             return view(*args, **kwargs)
-        guard, address = _link_guard(), request.remote_addr or "-"
-        if not all(guard.test(item, "link-miss", address) for item in LINK_LIMITS):
+        address = request.remote_addr or "-"
+        if not ratelimit.allowed("link-miss", address, LINK_LIMITS):
             abort(429)
         try:
             return view(*args, **kwargs)
         except NotFound:
-            for item in LINK_LIMITS:
-                guard.hit(item, "link-miss", address)
+            ratelimit.hit("link-miss", address, LINK_LIMITS)
             raise
 
     return guarded

@@ -1,0 +1,43 @@
+"""Rate limits on what an attacker repeats: guessing secret links and guessing passwords.
+
+Built on the `limits` library (the engine under Flask-Limiter), called only where a limit
+applies, so that the pages respondents use pay nothing for it on every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import current_app
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+__all__ = ["allowed", "enabled", "hit", "parse_many"]
+
+
+def _strategy() -> FixedWindowRateLimiter:
+    """One limiter per application, on the storage the operator configured."""
+    strategy = current_app.extensions.get("selfscan.ratelimit")
+    if strategy is None:
+        storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
+        strategy = FixedWindowRateLimiter(storage)
+        current_app.extensions["selfscan.ratelimit"] = strategy
+    return strategy
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+
+def allowed(name: str, key: str, limits: Sequence[RateLimitItem]) -> bool:
+    """Whether one more attempt fits under every limit (the attempt is not counted)."""
+    strategy = _strategy()
+    return all(strategy.test(item, name, key) for item in limits)
+
+
+def hit(name: str, key: str, limits: Sequence[RateLimitItem]) -> None:
+    """Count one attempt against every limit."""
+    strategy = _strategy()
+    for item in limits:
+        strategy.hit(item, name, key)
