@@ -364,3 +364,31 @@ def test_unknown_context_choice_is_refused(app, client):
     response = answer_page(client, resume, 1, {"context-context-partners": "mafia"})
     assert response.status_code == 400
     assert store.context_of(_db(app), 1) == {}
+
+
+def test_cached_pages_never_mix_respondents(app, client):
+    """Dimension pages come from a cached copy: each respondent must still see only their own."""
+    invitation = invitation_path(client, start_round(client))
+    first, second = join(client, invitation, "police"), join(client, invitation, "education")
+    items = items_on(client, first, 2)
+    answer_page(client, first, 2, {f"item-{items[0]}": "4",
+                                   "comment-connection": "<b>eigen</b> & toelichting"})
+    answer_page(client, second, 2, {f"item-{items[0]}": "1"})
+    page_one = client.get(f"/r/{first}/stap/2").get_data(as_text=True)
+    page_two = client.get(f"/r/{second}/stap/2").get_data(as_text=True)
+    assert second not in page_one and first not in page_two
+    assert f"/r/{first}/stap/2" in page_one and f"/r/{second}/autosave/2" in page_two
+    assert f'name="item-{items[0]}" value="4" checked' in page_one
+    assert f'name="item-{items[0]}" value="1" checked' in page_two
+    assert page_one.count(" checked") == 1 and page_two.count(" checked") == 1
+    assert "&lt;b&gt;eigen&lt;/b&gt; &amp; toelichting</textarea>" in page_one
+    assert "toelichting</textarea>" not in page_two
+    assert "zz0selfscan0" not in page_one + page_two  # no stand-in survives
+    # The CSRF token in a cached page is valid for this session.
+    ok = client.post(f"/r/{second}/stap/2", data={
+        "csrf_token": csrf_of(page_two), "version": "mpg:1", f"item-{items[1]}": "2"})
+    assert ok.status_code == 303
+    # Another language gets its own copy.
+    client.set_cookie("selfscan_lang", "en")
+    english = client.get(f"/r/{first}/stap/2").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Don" in english and first in english

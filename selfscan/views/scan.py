@@ -20,8 +20,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
@@ -386,6 +386,22 @@ def _parse_context(question: Any, form: Any, page: PageInput) -> None:
 
 
 _ITEMS_CACHE: dict[tuple[Any, ...], str] = {}
+_PAGE_CACHE: dict[tuple[Any, ...], str] = {}
+# Stand-ins in a cached page for what differs per request: strings that no questionnaire
+# text, link token (32 characters) or URL of the service contains.
+_TOKEN_MARK = "zz0selfscan0token0mark0zz"
+_CSRF_MARK = "zz0selfscan0csrf0mark0zz"
+_COMMENT_MARK = "zz0selfscan0comment0mark0zz"
+
+
+def _tick(html: str, dimension: Any, answers: dict[str, Any]) -> str:
+    """Check the radio of each answer in rendered item groups."""
+    for item in dimension.items:
+        value = answers.get(item.id)
+        if value in ANSWER_VALUES:
+            plain = f'id="item-{item.id}-{value}" name="item-{item.id}" value="{value}"'
+            html = html.replace(plain, plain + " checked", 1)
+    return html
 
 
 def items_html(q: Questionnaire, dimension: Any, answers: dict[str, Any], readonly: bool) -> Markup:
@@ -401,12 +417,35 @@ def items_html(q: Questionnaire, dimension: Any, answers: dict[str, Any], readon
         html = render_template("scan/_items.html", questionnaire=q, dimension=dimension,
                                readonly=readonly)
         _ITEMS_CACHE[key] = html
-    for item in dimension.items:
-        value = answers.get(item.id)
-        if value in ANSWER_VALUES:
-            plain = f'id="item-{item.id}-{value}" name="item-{item.id}" value="{value}"'
-            html = html.replace(plain, plain + " checked", 1)
-    return Markup(html)
+    return Markup(_tick(html, dimension, answers))
+
+
+def _cached_dimension_page(q: Questionnaire, token: str, number: int, step: dict[str, Any],
+                           answers: dict[str, Any], comments: dict[str, str],
+                           context: dict[str, Any]) -> str:
+    """A plain dimension page (no messages, no errors) from a per-language cached copy.
+
+    Such a page differs between respondents only in the link token, the CSRF token, the ticks
+    and the comment; the copy holds stand-ins for those. The token of the request that
+    rendered the copy is replaced by its stand-in everywhere (the page links and the language
+    switch), so no respondent's link can leak into another's page.
+    """
+    dimension = step["dimension"]
+    key = (q.key, q.content_hash, number, web.lang(), request.script_root)
+    page = _PAGE_CACHE.get(key)
+    if page is None:
+        rendered = render_template(
+            "scan/step_dimension.html", respondent={}, questionnaire=q, token=token,
+            number=number, steps=steps_of(q), step=step, answers={}, context=context,
+            comments={dimension.id: _COMMENT_MARK}, errors={}, csrf_failed=False,
+            comment_max=COMMENT_MAX, readonly=False, resume_url="", new=False,
+            csrf_token=lambda: _CSRF_MARK,
+            items_html=items_html(q, dimension, {}, False))
+        page = rendered.replace(token, _TOKEN_MARK)
+        _PAGE_CACHE[key] = page
+    html = (page.replace(_TOKEN_MARK, token).replace(_CSRF_MARK, generate_csrf())
+            .replace(_COMMENT_MARK, str(escape(comments.get(dimension.id, "")))))
+    return _tick(html, dimension, answers)
 
 
 def _render_step(p: dict[str, Any], q: Questionnaire, token: str, number: int,
@@ -427,6 +466,10 @@ def _render_step(p: dict[str, Any], q: Questionnaire, token: str, number: int,
             elif key.startswith("context-"):
                 values = posted.getlist(key)
                 context[key[8:]] = values if len(values) > 1 else (values[0] if values else "")
+    plain = (step["kind"] == "dimension" and posted is None and not errors and not csrf_failed
+             and not _readonly(p) and not request.args and not session.get("_flashes"))
+    if plain:
+        return _cached_dimension_page(q, token, number, step, answers, comments, context), status
     template = {"context": "scan/step_context.html", "dimension": "scan/step_dimension.html",
                 "review": "scan/review.html"}[step["kind"]]
     items = (items_html(q, step["dimension"], answers, _readonly(p))
