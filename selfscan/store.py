@@ -262,10 +262,13 @@ def save_answers(
     """
     stamp = now()
     with write(db) as conn:
-        row = conn.execute(
-            """SELECT p.status, r.status FROM respondents p JOIN rounds r ON r.id = p.round_id
-               WHERE p.id = ?""", (respondent_id,)).fetchone()
-        if row is None or row[0] != "started" or row[1] != "open":
+        # One statement both checks that answering is still allowed and marks the change.
+        allowed = conn.execute(
+            """UPDATE respondents SET updated_at = ?
+               WHERE id = ? AND status = 'started'
+                 AND (SELECT status FROM rounds WHERE id = round_id) = 'open'""",
+            (stamp, respondent_id)).rowcount
+        if not allowed:
             return False
         for item_id, value in (answers or {}).items():
             if value is None:
@@ -297,7 +300,6 @@ def save_answers(
                        VALUES (?, ?, ?, ?) ON CONFLICT(respondent_id, dimension_id)
                        DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at""",
                     (respondent_id, dimension_id, text, stamp))
-        conn.execute("UPDATE respondents SET updated_at = ? WHERE id = ?", (stamp, respondent_id))
         conn.execute("UPDATE rounds SET revision = revision + 1 WHERE id = ?", (round_id,))
     return True
 

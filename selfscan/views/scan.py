@@ -274,6 +274,17 @@ def steps_of(q: Questionnaire) -> list[dict[str, Any]]:
     return steps
 
 
+def page_of(q: Questionnaire, number: int) -> dict[str, Any] | None:
+    """Which page a step number is, without its title (no translation needed to save)."""
+    if number == 1:
+        return {"kind": "context"}
+    if 2 <= number <= len(q.dimensions) + 1:
+        return {"kind": "dimension", "dimension": q.dimensions[number - 2]}
+    if number == len(q.dimensions) + 2:
+        return {"kind": "review"}
+    return None
+
+
 def first_open_step(q: Questionnaire, answers: dict[str, str]) -> int:
     for number, s in enumerate(steps_of(q), start=1):
         if s["kind"] == "dimension" and any(i.id not in answers for i in s["dimension"].items):
@@ -532,17 +543,20 @@ def step(token: str, number: int):  # type: ignore[no-untyped-def]
 def autosave(token: str, number: int):  # type: ignore[no-untyped-def]
     """Background save from the page's script; the same rules as a page submit."""
     p, q = _respondent(token)
-    steps = steps_of(q)
-    if not 1 <= number <= len(steps):
+    step = page_of(q, number)
+    if step is None:
         abort(404)
     if _readonly(p):
         return jsonify({"status": "readonly", "message": _("De scan is al ingediend.")}), 409
-    page = parse_page(q, steps[number - 1], request.form)
+    page = parse_page(q, step, request.form)
     store.save_answers(web.get_db(), p["id"], p["round_id"], answers=page.answers,
                        context=page.context, comments=page.comments)
     if page.errors:
         return jsonify({"status": "invalid", "errors": page.errors}), 400
-    return jsonify({"status": "saved"})
+    return current_app.response_class(SAVED_JSON, mimetype="application/json")
+
+
+SAVED_JSON = b'{"status":"saved"}'  # the same answer to every successful background save
 
 
 @bp.get("/r/<token>/opgeslagen")
