@@ -57,7 +57,7 @@ def fill(app, rounds: int, seed: int = 4) -> str:
                                         year=2025, benchmark_consent=True)
         for role in ["police"] * 4 + ["veilig-thuis"] * 3 + ["municipality-social"] * 3:
             pid, _ = store.create_respondent(db, rid, role)
-            store.save_answers(db, pid, rid, answers={
+            store.save_answers(db, pid, answers={
                 i: rng.choice(["0", "1", "2", "3", "4", "unknown"]) for i in q.items})
             store.submit_respondent(db, pid, rid)
         store.close_round(db, rid, q)

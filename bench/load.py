@@ -85,7 +85,7 @@ def prepare(instance: Path) -> dict[str, str]:
         resumes = []
         for n in range(people):
             pid, resume = store.create_respondent(db, rid, roles[n % len(roles)])
-            store.save_answers(db, pid, rid, answers={
+            store.save_answers(db, pid, answers={
                 item: str((k * 7 + n * 3 + seed) % 5) for k, item in enumerate(items)})
             store.submit_respondent(db, pid, rid)
             resumes.append(resume)

@@ -7,8 +7,9 @@ and the PDF, so that they can be translated there.
 Rules beyond docs/scoring.md:
 
 * Provisional results (open round) are computed from the submitted answers and cached per
-  ``(round, revision)``: every save and submit bumps the revision, so the cache never serves a
-  stale result. A closed round reads its stored scores; the breakdowns come from a cached
+  ``(round, revision)``: every submission bumps the revision (answers count only once
+  submitted, and submitted answers cannot change), so the cache never serves a stale
+  result. A closed round reads its stored scores; the breakdowns come from a cached
   computation of the same kind.
 * Role groups are shown only when ``anonymity.safe_role_groups`` allows them (at least 3
   respondents, with complementary suppression). Sides (municipality, care, criminal-law) follow

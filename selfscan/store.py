@@ -251,7 +251,7 @@ def comments_of(db: sqlite_utils.Database, respondent_id: int) -> dict[str, str]
 
 
 def save_answers(
-    db: sqlite_utils.Database, respondent_id: int, round_id: int, *,
+    db: sqlite_utils.Database, respondent_id: int, *,
     answers: dict[str, str | None] | None = None, context: dict[str, Any] | None = None,
     comments: dict[str, str] | None = None,
 ) -> bool:
@@ -262,12 +262,10 @@ def save_answers(
     """
     stamp = now()
     with write(db) as conn:
-        # One statement both checks that answering is still allowed and marks the change.
         allowed = conn.execute(
-            """UPDATE respondents SET updated_at = ?
-               WHERE id = ? AND status = 'started'
-                 AND (SELECT status FROM rounds WHERE id = round_id) = 'open'""",
-            (stamp, respondent_id)).rowcount
+            """SELECT 1 FROM respondents p JOIN rounds r ON r.id = p.round_id
+               WHERE p.id = ? AND p.status = 'started' AND r.status = 'open'""",
+            (respondent_id,)).fetchone()
         if not allowed:
             return False
         for item_id, value in (answers or {}).items():
@@ -300,7 +298,7 @@ def save_answers(
                        VALUES (?, ?, ?, ?) ON CONFLICT(respondent_id, dimension_id)
                        DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at""",
                     (respondent_id, dimension_id, text, stamp))
-        conn.execute("UPDATE rounds SET revision = revision + 1 WHERE id = ?", (round_id,))
+        # No revision bump: results count submitted answers only, and those cannot change.
     return True
 
 

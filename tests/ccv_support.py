@@ -31,7 +31,7 @@ def add_round(db, q, code, year, level=2, *, consent=True, synthetic=False, clos
     pid, _resume = store.create_respondent(db, rid, role)
     answers = {item.id: ("unknown" if d.id in unknown_dims else str(level))
                for d in q.dimensions for item in d.items}
-    store.save_answers(db, pid, rid, answers=answers,
+    store.save_answers(db, pid, answers=answers,
                        comments={q.dimensions[0].id: comment} if comment else None)
     store.submit_respondent(db, pid, rid)
     if close:

@@ -45,7 +45,7 @@ def make_round(app: Flask, *, respondents: int = 0, submitted: int = 0, closed: 
         for n in range(respondents):
             rid, resume = store.create_respondent(db, round_id, ROLES[n % len(ROLES)])
             answers = {item: str((k + n + seed) % 5) for k, item in enumerate(items)}
-            store.save_answers(db, rid, round_id, answers=answers)
+            store.save_answers(db, rid, answers=answers)
             if n < submitted:
                 store.submit_respondent(db, rid, round_id)
             handle.respondents.append((rid, resume))

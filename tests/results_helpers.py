@@ -36,7 +36,7 @@ def make_round(
             default = answers.get("*")
             values = {i: answers.get(i, default) for i in q.items}
             pid, _ = store.create_respondent(db, round_id, role)
-            store.save_answers(db, pid, round_id, answers=values, comments=comments or {})
+            store.save_answers(db, pid, answers=values, comments=comments or {})
             store.submit_respondent(db, pid, round_id)
         if close:
             store.close_round(db, round_id, q)

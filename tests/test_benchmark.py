@@ -178,7 +178,7 @@ def test_bottlenecks_name_the_lowest_items_with_their_counts(db, q):
         with dbmod.write(db) as conn:
             pid = conn.execute("SELECT id FROM respondents WHERE round_id = ?", (rid,)).fetchone()[0]
             conn.execute("UPDATE respondents SET status = 'started' WHERE id = ?", (pid,))
-        store.save_answers(db, pid, rid, answers={low_item: "0", q.dimensions[2].items[0].id:
+        store.save_answers(db, pid, answers={low_item: "0", q.dimensions[2].items[0].id:
                                                    "unknown"})
         store.submit_respondent(db, pid, rid)
         store.close_round(db, rid, q)

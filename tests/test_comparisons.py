@@ -69,7 +69,7 @@ def test_synthetic_rounds_are_kept_apart(app):
             rid, _ = store.create_round(db, municipality_code=code, questionnaire=current(app),
                                         year=2025, benchmark_consent=True, synthetic=True)
             pid, _ = store.create_respondent(db, rid, "police")
-            store.save_answers(db, pid, rid, answers={i: "2" for i in current(app).items})
+            store.save_answers(db, pid, answers={i: "2" for i in current(app).items})
             store.submit_respondent(db, pid, rid)
             store.close_round(db, rid, current(app))
     assert _bench(app).national.municipalities == 0

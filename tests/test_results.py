@@ -71,7 +71,7 @@ def test_provisional_results_follow_every_submission(app, client):
     with app.app_context():
         db = web.get_db()
         pid, _ = store.create_respondent(db, rid, "police")
-        store.save_answers(db, pid, rid, answers={i: "3" for i in current(app).items})
+        store.save_answers(db, pid, answers={i: "3" for i in current(app).items})
         store.submit_respondent(db, pid, rid)
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert "2 deelnemers" in text_of(page)

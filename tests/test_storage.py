@@ -70,7 +70,7 @@ def _respond(conn, library):
     round_id, _token = store.create_round(conn, municipality_code="GM0014", questionnaire=q,
                                           year=2026)
     respondent_id, _resume = store.create_respondent(conn, round_id, "police")
-    store.save_answers(conn, respondent_id, round_id, answers={q.dimensions[0].items[0].id: "2"})
+    store.save_answers(conn, respondent_id, answers={q.dimensions[0].items[0].id: "2"})
     store.submit_respondent(conn, respondent_id, round_id)
     return round_id
 

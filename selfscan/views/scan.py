@@ -521,7 +521,7 @@ def step(token: str, number: int):  # type: ignore[no-untyped-def]
                 "gewijzigd."), "info")
         return redirect(url_for("scan.done", token=token), code=303)
     page = parse_page(q, steps[number - 1], request.form)
-    store.save_answers(web.get_db(), p["id"], p["round_id"], answers=page.answers,
+    store.save_answers(web.get_db(), p["id"], answers=page.answers,
                        context=page.context, comments=page.comments)
     if page.errors:
         return _render_step(p, q, token, number, posted=request.form, errors=page.errors,
@@ -549,7 +549,7 @@ def autosave(token: str, number: int):  # type: ignore[no-untyped-def]
     if _readonly(p):
         return jsonify({"status": "readonly", "message": _("De scan is al ingediend.")}), 409
     page = parse_page(q, step, request.form)
-    store.save_answers(web.get_db(), p["id"], p["round_id"], answers=page.answers,
+    store.save_answers(web.get_db(), p["id"], answers=page.answers,
                        context=page.context, comments=page.comments)
     if page.errors:
         return jsonify({"status": "invalid", "errors": page.errors}), 400
