@@ -157,8 +157,9 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     """Open the database with the settings every connection needs.
 
     WAL lets readers proceed while one worker writes; the busy timeout makes a writer from
-    outside the service (a CLI command) wait instead of failing; foreign keys are off by default in SQLite and must be set per
-    connection. isolation_level=None leaves transaction control to `write()` below.
+    outside the service (a CLI command) wait instead of failing; foreign keys are off by
+    default in SQLite and must be set per connection. isolation_level=None leaves
+    transaction control to `write()` below.
     """
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)

@@ -28,6 +28,15 @@ CSP = "; ".join([
 ])
 
 
+PROTECTIVE_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def _static_manifest(app: Flask) -> dict[str, str]:
     path = Path(app.static_folder or "") / "vendor" / "manifest.json"
     try:
@@ -68,16 +77,13 @@ def register(app: Flask) -> None:
     @app.after_request
     def _headers(response):  # type: ignore[no-untyped-def]
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h["X-Content-Type-Options"] = "nosniff"
-        h["Referrer-Policy"] = "no-referrer"
-        h["X-Frame-Options"] = "DENY"
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # No view sets these itself, so they are appended rather than looked up one by one.
+        h.extend(PROTECTIVE_HEADERS)
         if request.is_secure:
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if not request.path.startswith("/static/"):
+        if "Cache-Control" not in h:
             # Pages behind secret links must not linger in shared caches.
-            h.setdefault("Cache-Control", "no-store")
+            h["Cache-Control"] = "no-store"
         return response
 
     def wants_json() -> bool:
