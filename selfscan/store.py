@@ -206,10 +206,6 @@ def delete_round(db: sqlite_utils.Database, round_id: int) -> None:
         log_event(conn, "round_deleted", None)
 
 
-def rounds_of_municipality(db: sqlite_utils.Database, code: str) -> list[dict[str, Any]]:
-    return list(db.query(_ROUND_SELECT + " WHERE r.municipality_code = ? ORDER BY r.id", [code]))
-
-
 # --- respondents and answers -------------------------------------------------------------------
 
 
