@@ -7,9 +7,10 @@ import fcntl
 import os
 import sqlite3
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -148,6 +149,40 @@ MIGRATIONS: list[str] = [
     CREATE INDEX rounds_benchmark_latest ON rounds(synthetic, status, benchmark_consent,
         municipality_code, year, closed_at, questionnaire_id, version, respondent_count);
     """,
+    # 3: a respondent's save (answers, context answers and a comment of one page) as rows of
+    # one INSERT into this view, so that the whole save is a single statement: SQLite holds
+    # the write lock only inside that one step, never while Python code of the worker runs
+    # (store.save_answers, docs/performance.md, Load). A NULL value clears the thing.
+    """
+    CREATE VIEW saves (respondent_id, kind, key, value, updated_at) AS
+        SELECT NULL, NULL, NULL, NULL, NULL WHERE 0;
+    CREATE TRIGGER saves_insert INSTEAD OF INSERT ON saves
+    BEGIN
+        INSERT INTO answers (respondent_id, item_id, value, updated_at)
+            SELECT NEW.respondent_id, NEW.key, NEW.value, NEW.updated_at
+            WHERE NEW.kind = 'answer' AND NEW.value IS NOT NULL
+            ON CONFLICT (respondent_id, item_id)
+            DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
+        DELETE FROM answers WHERE NEW.kind = 'answer' AND NEW.value IS NULL
+            AND respondent_id = NEW.respondent_id AND item_id = NEW.key;
+        INSERT INTO context_answers (respondent_id, question_id, value, updated_at)
+            SELECT NEW.respondent_id, NEW.key, NEW.value, NEW.updated_at
+            WHERE NEW.kind = 'context' AND NEW.value IS NOT NULL
+            ON CONFLICT (respondent_id, question_id)
+            DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
+        DELETE FROM context_answers WHERE NEW.kind = 'context' AND NEW.value IS NULL
+            AND respondent_id = NEW.respondent_id AND question_id = NEW.key;
+        INSERT INTO comments (respondent_id, dimension_id, text, updated_at)
+            SELECT NEW.respondent_id, NEW.key, NEW.value, NEW.updated_at
+            WHERE NEW.kind = 'comment' AND NEW.value IS NOT NULL
+            ON CONFLICT (respondent_id, dimension_id)
+            DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at;
+        DELETE FROM comments WHERE NEW.kind = 'comment' AND NEW.value IS NULL
+            AND respondent_id = NEW.respondent_id AND dimension_id = NEW.key;
+        SELECT RAISE(ABORT, 'unknown kind of save')
+            WHERE NEW.kind NOT IN ('answer', 'context', 'comment');
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -169,9 +204,6 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     if str(path) != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        # Checkpoint the WAL every ~40 MB instead of every 4 MB: each checkpoint syncs the
-        # database file, and at the default it came every few hundred saves under load.
-        conn.execute("PRAGMA wal_autocheckpoint = 10000")
         db.writer_queue = _WriterQueue(str(path))  # type: ignore[attr-defined]
     return db
 
@@ -220,6 +252,19 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
             raise
         else:
             conn.execute("COMMIT")
+
+
+def write_statement(db: sqlite_utils.Database, sql: str, params: Iterable[Any]) -> int:
+    """Run one writing statement as its own transaction; returns the rows it and its triggers changed.
+
+    No BEGIN, no COMMIT and no writer queue: a writing statement takes SQLite's write lock
+    before it reads, so what it checks and what it writes see the same state, and it holds
+    the lock only inside one call into SQLite, where no other thread of the worker can keep
+    it waiting for the GIL. Under load that beat queueing on the file lock (docs/performance.md).
+    """
+    before = db.conn.total_changes
+    db.conn.execute(sql, tuple(params))
+    return db.conn.total_changes - before
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

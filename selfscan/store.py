@@ -13,7 +13,7 @@ import sqlite_utils
 
 from selfscan import scoring, tokens
 from selfscan.anonymity import peer_group_for, size_class
-from selfscan.db import write
+from selfscan.db import write, write_statement
 from selfscan.questionnaire import Library, Questionnaire, parse_questionnaire
 
 
@@ -246,56 +246,61 @@ def comments_of(db: sqlite_utils.Database, respondent_id: int) -> dict[str, str]
         "SELECT dimension_id, text FROM comments WHERE respondent_id = ?", [respondent_id])}
 
 
+# The guard of every save: nothing is written for a respondent who submitted or whose round
+# was closed, not even by a save that was under way at that moment. ?1 is the respondent.
+_MAY_SAVE = """EXISTS (SELECT 1 FROM respondents p JOIN rounds r ON r.id = p.round_id
+                       WHERE p.id = ?1 AND p.status = 'started' AND r.status = 'open')"""
+
+# What is stored now for a row (kind, key) of a save; NULL when nothing is.
+_STORED = """CASE column1
+    WHEN 'answer' THEN (SELECT value FROM answers WHERE respondent_id = ?1 AND item_id = column2)
+    WHEN 'context' THEN (SELECT value FROM context_answers
+                         WHERE respondent_id = ?1 AND question_id = column2)
+    WHEN 'comment' THEN (SELECT text FROM comments WHERE respondent_id = ?1 AND dimension_id = column2)
+    END"""
+
+
+def may_save(db: sqlite_utils.Database, respondent_id: int) -> bool:
+    """Whether the respondent has not submitted and the round is still open."""
+    return db.execute(f"SELECT {_MAY_SAVE}", [respondent_id]).fetchone()[0] == 1
+
+
 def save_answers(
     db: sqlite_utils.Database, respondent_id: int, *,
     answers: dict[str, str | None] | None = None, context: dict[str, Any] | None = None,
     comments: dict[str, str] | None = None,
 ) -> bool:
-    """Save validated answers of a respondent who has not submitted, in one short transaction.
+    """Save validated answers of a respondent who has not submitted, all or nothing.
 
-    None as an answer value clears it. Returns False (and saves nothing) when the respondent
-    already submitted or the round is closed, so a second tab cannot change a submission.
+    None as an answer value clears it, as do an empty context value and a blank comment.
+    Returns False (and saves nothing) when the respondent already submitted or the round is
+    closed, so a second tab cannot change a submission.
+
+    The whole save is one INSERT into the view `saves`, whose trigger writes the three tables
+    (schema migration 3), and only what differs from what is stored reaches the trigger: a
+    background save sends the whole page while one answer changed. So `updated_at` tells
+    when a value last changed, and the write lock is held as briefly as possible.
     """
     stamp = now()
-    with write(db) as conn:
-        allowed = conn.execute(
-            """SELECT 1 FROM respondents p JOIN rounds r ON r.id = p.round_id
-               WHERE p.id = ? AND p.status = 'started' AND r.status = 'open'""",
-            (respondent_id,)).fetchone()
-        if not allowed:
-            return False
-        for item_id, value in (answers or {}).items():
-            if value is None:
-                conn.execute("DELETE FROM answers WHERE respondent_id = ? AND item_id = ?",
-                             (respondent_id, item_id))
-            else:
-                conn.execute(
-                    """INSERT INTO answers (respondent_id, item_id, value, updated_at)
-                       VALUES (?, ?, ?, ?) ON CONFLICT(respondent_id, item_id)
-                       DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
-                    (respondent_id, item_id, value, stamp))
-        for question_id, value in (context or {}).items():
-            if value in (None, "", []):
-                conn.execute("DELETE FROM context_answers WHERE respondent_id = ? AND question_id = ?",
-                             (respondent_id, question_id))
-            else:
-                conn.execute(
-                    """INSERT INTO context_answers (respondent_id, question_id, value, updated_at)
-                       VALUES (?, ?, ?, ?) ON CONFLICT(respondent_id, question_id)
-                       DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
-                    (respondent_id, question_id, json.dumps(value, ensure_ascii=False), stamp))
-        for dimension_id, text in (comments or {}).items():
-            if not text.strip():
-                conn.execute("DELETE FROM comments WHERE respondent_id = ? AND dimension_id = ?",
-                             (respondent_id, dimension_id))
-            else:
-                conn.execute(
-                    """INSERT INTO comments (respondent_id, dimension_id, text, updated_at)
-                       VALUES (?, ?, ?, ?) ON CONFLICT(respondent_id, dimension_id)
-                       DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at""",
-                    (respondent_id, dimension_id, text, stamp))
-        # No revision bump: results count submitted answers only, and those cannot change.
-    return True
+    rows: list[tuple[str, str, str | None]] = []
+    rows += [("answer", item_id, value) for item_id, value in (answers or {}).items()]
+    rows += [("context", question_id, None if value in (None, "", [])
+              else json.dumps(value, ensure_ascii=False))
+             for question_id, value in (context or {}).items()]
+    rows += [("comment", dimension_id, text if text.strip() else None)
+             for dimension_id, text in (comments or {}).items()]
+    if not rows:
+        return may_save(db, respondent_id)
+    values = ", ".join(f"(?{n}, ?{n + 1}, ?{n + 2})" for n in range(3, 3 + 3 * len(rows), 3))
+    changed = write_statement(
+        db,
+        f"""INSERT INTO saves (respondent_id, kind, key, value, updated_at)
+            SELECT ?1, column1, column2, column3, ?2 FROM (VALUES {values})
+            WHERE {_MAY_SAVE} AND column3 IS NOT ({_STORED})""",
+        [respondent_id, stamp, *(x for row in rows for x in row)])
+    # No revision bump: results count submitted answers only, and those cannot change.
+    # Nothing changed: the guard refused, or everything sent was already stored.
+    return changed > 0 or may_save(db, respondent_id)
 
 
 def submit_respondent(db: sqlite_utils.Database, respondent_id: int, round_id: int) -> bool:

@@ -33,3 +33,23 @@ def invitation_token(coordinator_token: str, nonce: str) -> str:
     """
     mac = hmac.new(coordinator_token.encode("ascii"), f"invitation:{nonce}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:TOKEN_BYTES]).decode("ascii")
+
+
+def link_csrf_token(secret_key: str | bytes, link_token: str) -> str:
+    """The CSRF token of the forms behind one secret link, bound to that link, not a session.
+
+    Whoever can post with it already holds the link, so it proves as much as a session's
+    token does, and answering the questionnaire needs no cookie. The prefix keeps these MACs
+    apart from anything else made with the same key.
+    """
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    mac = hmac.new(key, b"link-csrf:" + link_token.encode("ascii", "replace"), hashlib.sha256)
+    return mac.hexdigest()
+
+
+def link_csrf_valid(secret_key: str | bytes, link_token: str, sent: str | None) -> bool:
+    """Whether `sent` is the link's CSRF token; compared in constant time."""
+    if not sent:
+        return False
+    return hmac.compare_digest(link_csrf_token(secret_key, link_token).encode(),
+                               sent.encode("utf-8", "replace"))

@@ -74,10 +74,16 @@ def _assert_answers_valid(app) -> None:
 
 @pytest.fixture
 def world(app):
+    """A round with two respondents, a client and the session's CSRF token (public forms)."""
     handle = make_round(app, respondents=2, submitted=0)
     client = app.test_client()
     token = csrf_of(client.get("/start").get_data(as_text=True))
     return app, client, token, handle
+
+
+def link_csrf(client, resume: str) -> str:
+    """Respondent pages carry a CSRF token bound to their link, not the session's token."""
+    return csrf_of(client.get(f"/r/{resume}/stap/1").get_data(as_text=True))
 
 
 STEP_KEYS = ["item-connection-case-meeting", "item-connection-regierol", "item-manpower-fte",
@@ -90,8 +96,9 @@ STEP_KEYS = ["item-connection-case-meeting", "item-connection-regierol", "item-m
 @given(form=form_of(STEP_KEYS), number=st.integers(min_value=-2, max_value=9),
        autosave=st.booleans())
 def test_fuzz_questionnaire_pages(world, form, number, autosave):
-    app, client, csrf, handle = world
+    app, client, _csrf, handle = world
     resume = handle.respondents[0][1]
+    csrf = link_csrf(client, resume)
     data = {**form, "csrf_token": csrf}
     if autosave:
         url = f"/r/{resume}/autosave/{number}"
@@ -106,11 +113,11 @@ def test_fuzz_questionnaire_pages(world, form, number, autosave):
 
 
 def test_stored_comment_with_script_is_shown_as_text(world):
-    app, client, csrf, handle = world
+    app, client, _csrf, handle = world
     resume = handle.respondents[0][1]
     evil = "<script>alert('x')</script><img src=x onerror=alert(1)>"
-    r = client.post(f"/r/{resume}/stap/2", data={"csrf_token": csrf, "comment-connection": evil,
-                                                 "action": "save"})
+    r = client.post(f"/r/{resume}/stap/2", data={"csrf_token": link_csrf(client, resume),
+                                                 "comment-connection": evil, "action": "save"})
     assert r.status_code == 303
     for path in (f"/r/{resume}/stap/2", f"/r/{resume}/stap/7"):
         body = client.get(path).get_data(as_text=True)
@@ -205,9 +212,11 @@ def test_fuzz_wrong_body_types(world, body, content_type):
     urls = [f"/r/{resume}/autosave/2", f"/r/{resume}/stap/3", "/start", f"/i/{handle.invitation}"]
     if "ccv.login" in app.view_functions:
         urls.append("/ccv/inloggen")
+    own = link_csrf(client, resume)
     for url in urls:
+        token = own if url.startswith("/r/") else csrf
         r = client.post(url, data=body.encode("utf-8", "surrogatepass"),
-                        headers={"Content-Type": content_type, "X-CSRFToken": csrf})
+                        headers={"Content-Type": content_type, "X-CSRFToken": token})
         _assert_safe(r, {"url": url, "body": body})
     _assert_answers_valid(app)
 

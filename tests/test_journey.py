@@ -19,6 +19,7 @@ from pages import csrf_of, nonce_of
 
 from selfscan import db as dbmod
 from selfscan import store
+from selfscan.tokens import link_csrf_token
 
 
 def _db(app):
@@ -78,7 +79,8 @@ def test_whole_journey_with_three_respondents(app, client):
     assert db.execute("SELECT count(*) FROM respondents WHERE status='submitted'").fetchone()[0] == 3
     # After closing, the invitation shows that the round is closed; answering is impossible.
     assert "Deze ronde is gesloten" in client.get(invitation).get_data(as_text=True)
-    fresh = csrf_of(client.get("/start").get_data(as_text=True))
+    # The link's own CSRF token (its pages are no longer shown after submitting).
+    fresh = link_csrf_token(app.config["SECRET_KEY"], tokens[0])
     late = client.post(f"/r/{tokens[0]}/stap/2", data={
         "csrf_token": fresh, "version": "mpg:1", f"item-{items[0]}": "0"})
     assert late.status_code == 303 and late.headers["Location"].endswith("/klaar")

@@ -7,9 +7,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from proof_support import csrf_of, db_snapshot, make_round
 
-from selfscan import create_app, ensure_ready, users
+from selfscan import create_app, ensure_ready, store, tokens, users
 from selfscan import db as dbmod
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -112,6 +114,68 @@ def test_csrf_header_of_another_session_is_refused(app):
                     data={"item-connection-case-meeting": "4"}, headers={"X-CSRFToken": foreign})
     assert r.status_code == 400
     assert db_snapshot(app.config["DATABASE"]) == before
+
+
+def test_respondent_csrf_token_is_bound_to_its_own_link(app):
+    handle = make_round(app, respondents=2)
+    (first_id, first), (_second_id, second) = handle.respondents
+    client = app.test_client()
+    own = csrf_of(client.get(f"/r/{first}/stap/2").get_data(as_text=True))
+    other = csrf_of(client.get(f"/r/{second}/stap/2").get_data(as_text=True))
+    session_token = csrf_of(client.get("/start").get_data(as_text=True))
+    assert own != other
+    before = db_snapshot(app.config["DATABASE"])
+    for wrong in (other, session_token, own.upper(), own[:-1], "é" * 64):
+        r = client.post(f"/r/{first}/autosave/2", data={"item-connection-case-meeting": "4"},
+                        headers={"X-CSRFToken": wrong})
+        assert r.status_code == 400 and r.is_json, wrong
+        r = client.post(f"/r/{first}/indienen", data={"csrf_token": wrong})
+        assert r.status_code == 400, wrong
+    assert db_snapshot(app.config["DATABASE"]) == before
+    ok = client.post(f"/r/{first}/autosave/2", data={"item-connection-case-meeting": "4"},
+                     headers={"X-CSRFToken": own})
+    assert ok.status_code == 200
+    db = dbmod.connect(app.config["DATABASE"])
+    try:
+        assert store.answers_of(db, first_id)["connection-case-meeting"] == "4"
+    finally:
+        db.conn.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(link=st.text(min_size=1, max_size=40), sent=st.one_of(st.none(), st.text(max_size=80)))
+def test_link_csrf_token_accepts_only_its_own_value(link, sent):
+    key = "a-secret-key"
+    token = tokens.link_csrf_token(key, link)
+    assert tokens.link_csrf_valid(key, link, token)
+    assert not tokens.link_csrf_valid("another-key", link, token)
+    assert tokens.link_csrf_valid(key, link, sent) == (sent == token)  # never raises either
+    assert tokens.link_csrf_token(key, link + "x") != token
+
+
+def test_a_respondent_needs_no_cookie_and_gets_none(app):
+    """Respondent pages set no cookie: answering works in a browser that refuses them all."""
+    handle = make_round(app, respondents=1)
+    rid, resume = handle.respondents[0]
+    client = app.test_client(use_cookies=False)
+    pages = [client.get(f"/r/{resume}"), client.get(f"/r/{resume}/stap/1"),
+             client.get(f"/r/{resume}/stap/2"), client.get(f"/r/{resume}/stap/7")]
+    csrf = csrf_of(pages[2].get_data(as_text=True))
+    pages.append(client.post(f"/r/{resume}/autosave/2", data={"item-connection-regierol": "1"},
+                             headers={"X-CSRFToken": csrf}))
+    pages.append(client.post(f"/r/{resume}/stap/2", data={
+        "csrf_token": csrf, "version": "mpg:1", "item-connection-case-meeting": "0"}))
+    pages.append(client.post(f"/r/{resume}/indienen", data={"csrf_token": csrf}))
+    assert [r.status_code for r in pages] == [303, 200, 200, 200, 200, 303, 303]
+    assert all("Set-Cookie" not in r.headers for r in pages)
+    db = dbmod.connect(app.config["DATABASE"])
+    try:
+        answers = store.answers_of(db, rid)
+        status = db.execute("SELECT status FROM respondents WHERE id = ?", [rid]).fetchone()[0]
+    finally:
+        db.conn.close()
+    assert answers["connection-regierol"] == "1" and answers["connection-case-meeting"] == "0"
+    assert status == "submitted"
 
 
 # --- secret links and sign-in ------------------------------------------------------------------

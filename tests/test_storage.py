@@ -179,3 +179,77 @@ def test_delete_round_removes_everything_and_logs_without_content(app):
 def test_fixture_copy_is_untouched():
     assert (FIXTURES / "mini-v1.yaml").exists()
     shutil.disk_usage(FIXTURES)
+
+
+# --- saving answers (one statement through the view `saves`) -------------------------------------
+
+
+def _started(db, q):
+    round_id, _token = store.create_round(db, municipality_code="GM0014", questionnaire=q,
+                                          year=2026)
+    respondent_id, _resume = store.create_respondent(db, round_id, "police")
+    return round_id, respondent_id
+
+
+def _stamps(db, respondent_id):
+    return dict(db.execute("SELECT item_id, updated_at FROM answers WHERE respondent_id = ?",
+                           [respondent_id]).fetchall())
+
+
+def test_save_writes_answers_context_and_comments_together_and_clears(db, q):
+    _round_id, rid = _started(db, q)
+    a, b = q.dimensions[0].items[0].id, q.dimensions[0].items[1].id
+    question = q.context_questions[0].id
+    assert store.save_answers(db, rid, answers={a: "2", b: "na"}, context={question: ["x", "é"]},
+                              comments={"connection": "Onze toelichting"})
+    assert store.answers_of(db, rid) == {a: "2", b: "na"}
+    assert store.context_of(db, rid) == {question: ["x", "é"]}
+    assert store.comments_of(db, rid) == {"connection": "Onze toelichting"}
+    assert store.save_answers(db, rid, answers={b: None}, context={question: []},
+                              comments={"connection": "  "})
+    assert store.answers_of(db, rid) == {a: "2"}
+    assert store.context_of(db, rid) == {} and store.comments_of(db, rid) == {}
+    # Clearing what is not there, or sending nothing, is still a permitted save.
+    assert store.save_answers(db, rid, answers={b: None}) and store.save_answers(db, rid)
+
+
+def test_save_writes_only_what_changed(db, q):
+    _round_id, rid = _started(db, q)
+    a, b = q.dimensions[0].items[0].id, q.dimensions[0].items[1].id
+    store.save_answers(db, rid, answers={a: "1", b: "3"})
+    first = _stamps(db, rid)
+    before = db.conn.total_changes
+    assert store.save_answers(db, rid, answers={a: "1", b: "3"})  # the page sent again as it was
+    assert db.conn.total_changes == before
+    assert store.save_answers(db, rid, answers={a: "1", b: "4"})
+    assert db.conn.total_changes == before + 1
+    later = _stamps(db, rid)
+    assert later[a] == first[a] and later[b] > first[b]
+
+
+def test_save_is_all_or_nothing(db, q):
+    _round_id, rid = _started(db, q)
+    a, b = q.dimensions[0].items[0].id, q.dimensions[0].items[1].id
+    store.save_answers(db, rid, answers={a: "1"})
+    # A value the schema refuses (the web layer never sends one) fails the whole save.
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_answers(db, rid, answers={a: "4", b: "not-an-option"},
+                           comments={"connection": "tekst"})
+    assert store.answers_of(db, rid) == {a: "1"} and store.comments_of(db, rid) == {}
+    with pytest.raises(sqlite3.IntegrityError, match="unknown kind of save"):
+        db.execute("INSERT INTO saves VALUES (?, 'other', 'x', 'y', 'z')", [rid])
+
+
+def test_no_save_after_submitting_or_closing(db, q):
+    round_id, rid = _started(db, q)
+    a = q.dimensions[0].items[0].id
+    store.save_answers(db, rid, answers={a: "1"})
+    store.submit_respondent(db, rid, round_id)
+    assert not store.save_answers(db, rid, answers={a: "4"}, comments={"connection": "laat"})
+    assert not store.save_answers(db, rid, answers={a: None})
+    assert store.answers_of(db, rid) == {a: "1"} and store.comments_of(db, rid) == {}
+    _other_round, late = _started(db, q)
+    store.save_answers(db, late, answers={a: "2"})
+    db.execute("UPDATE rounds SET status = 'closed' WHERE id = ?", [_other_round])
+    assert not store.save_answers(db, late, answers={a: "0"})
+    assert store.answers_of(db, late) == {a: "2"}

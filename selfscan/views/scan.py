@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, generate_csrf
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 from wtforms import BooleanField, EmailField, SelectField, StringField
@@ -251,6 +251,23 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
         400 if error else 200)
 
 
+def _link_csrf(token: str) -> str:
+    return tokens.link_csrf_token(current_app.config["SECRET_KEY"], token)
+
+
+def _protect_link(token: str) -> None:
+    """Refuse a post behind a respondent link that lacks the link's own CSRF token.
+
+    Respondent pages carry a token bound to their link (tokens.link_csrf_token) instead of
+    one kept in a session: answering neither needs nor sets a cookie, a page left open for
+    days can still be saved, and no session is read on the busiest requests of the service.
+    Raises CSRFError like Flask-WTF does.
+    """
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    if not tokens.link_csrf_valid(current_app.config["SECRET_KEY"], token, sent):
+        raise CSRFError("The CSRF token of this link is missing or wrong.")
+
+
 def _respondent(token: str) -> tuple[dict[str, Any], Questionnaire]:
     p = store.respondent_by_resume(web.get_db(), token)
     if p is None:
@@ -454,7 +471,7 @@ def _cached_dimension_page(q: Questionnaire, token: str, number: int, step: dict
             items_html=items_html(q, dimension, {}, False))
         page = rendered.replace(token, _TOKEN_MARK)
         _PAGE_CACHE[key] = page
-    html = (page.replace(_TOKEN_MARK, token).replace(_CSRF_MARK, generate_csrf())
+    html = (page.replace(_TOKEN_MARK, token).replace(_CSRF_MARK, _link_csrf(token))
             .replace(_COMMENT_MARK, str(escape(comments.get(dimension.id, "")))))
     return _tick(html, dimension, answers)
 
@@ -490,6 +507,7 @@ def _render_step(p: dict[str, Any], q: Questionnaire, token: str, number: int,
         items_html=items,
         step=step, answers=answers, context=context, comments=comments, errors=errors or {},
         csrf_failed=csrf_failed, comment_max=COMMENT_MAX, readonly=_readonly(p),
+        csrf_token=lambda: _link_csrf(token),
         resume_url=url_for("scan.resume", token=token, _external=True),
         new=request.args.get("nieuw") == "1"), status
 
@@ -511,9 +529,9 @@ def step(token: str, number: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("scan.done", token=token), code=303)
         return _render_step(p, q, token, number)
     try:
-        csrf.protect()
+        _protect_link(token)
     except CSRFError:
-        # Never lose work to an expired token: show the page again with what was entered.
+        # Never lose work to a wrong token: show the page again with what was entered.
         return _render_step(p, q, token, number, posted=request.form, csrf_failed=True,
                             status=400)
     if _readonly(p):
@@ -539,10 +557,12 @@ def step(token: str, number: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/r/<token>/autosave/<int:number>")
+@csrf.exempt
 @link_limit
 def autosave(token: str, number: int):  # type: ignore[no-untyped-def]
     """Background save from the page's script; the same rules as a page submit."""
     p, q = _respondent(token)
+    _protect_link(token)
     step = page_of(q, number)
     if step is None:
         abort(404)
@@ -568,9 +588,11 @@ def saved(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/r/<token>/indienen")
+@csrf.exempt
 @link_limit
 def submit(token: str):  # type: ignore[no-untyped-def]
     p, _q = _respondent(token)
+    _protect_link(token)
     store.submit_respondent(web.get_db(), p["id"], p["round_id"])
     return redirect(url_for("scan.done", token=token), code=303)
 
