@@ -317,3 +317,21 @@ def test_peer_groups_follow_size(a: int, b: int) -> None:
     low, high = sorted((a, b))
     assert size_class(low) <= size_class(high)
     assert PEER_GROUPS.index(peer_group_for(low)) <= PEER_GROUPS.index(peer_group_for(high))
+
+
+NUMBER_WORDS = {"nl": {3: "drie", 5: "vijf"}, "en": {3: "three", 5: "five"}}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pages_state_the_thresholds_that_apply(client, lang) -> None:
+    """The home, privacy and start pages write the thresholds as words; they must match."""
+    client.set_cookie("selfscan_lang", lang)
+    five, three = NUMBER_WORDS[lang][THRESHOLD], NUMBER_WORDS[lang][ROLE_GROUP_THRESHOLD]
+    municipalities = {"nl": f"minstens {five} gemeenten",
+                      "en": f"at least {five} municipalities"}[lang]
+    participants = {"nl": f"minstens {three} deelnemers",
+                    "en": f"at least {three} participants"}[lang]
+    pages = {path: " ".join(client.get(path).get_data(as_text=True).split())
+             for path in ("/", "/privacy", "/start")}
+    assert all(municipalities in html for html in pages.values()), municipalities
+    assert participants in pages["/privacy"]
