@@ -253,3 +253,27 @@ def test_no_save_after_submitting_or_closing(db, q):
     db.execute("UPDATE rounds SET status = 'closed' WHERE id = ?", [_other_round])
     assert not store.save_answers(db, late, answers={a: "0"})
     assert store.answers_of(db, late) == {a: "2"}
+
+
+def test_a_database_of_an_older_schema_is_migrated_with_its_answers(tmp_path, monkeypatch):
+    """A database made by the first release (schema 2) gets migration 3 and keeps its data."""
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    old = dbmod.connect(path)
+    assert dbmod.migrate(old) == 2
+    monkeypatch.undo()
+    old.execute("INSERT INTO municipalities (code, name, province, population, size_class, "
+                "peer_group) VALUES ('GM0014', 'Groningen', 'Groningen', 1, 'x', 'y')")
+    app = _app(tmp_path)
+    ensure_ready(app)  # loads the questionnaire definitions the round below refers to
+    q = app.extensions["selfscan.current"]
+    store.sync_questionnaires(old, [q])
+    _round_id, rid = _started(old, q)
+    old.execute("INSERT INTO answers VALUES (?, ?, '3', 'then')", [rid, q.dimensions[0].items[0].id])
+    old.conn.close()
+    db = dbmod.connect(path)
+    assert dbmod.migrate(db) == dbmod.SCHEMA_VERSION == 3
+    assert store.answers_of(db, rid) == {q.dimensions[0].items[0].id: "3"}
+    assert store.save_answers(db, rid, answers={q.dimensions[0].items[1].id: "1"})
+    assert len(store.answers_of(db, rid)) == 2
+    db.conn.close()
