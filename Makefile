@@ -32,7 +32,12 @@ test: install translations
 	$(BIN)/ruff check selfscan tests bench wsgi.py
 	$(BIN)/python -m pytest -q
 
+# The load benchmark uses wrk (Debian package) when present, else a slower Python generator;
+# as root on Debian, install it first so that runs match docs/performance.md.
 bench: install translations
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || echo "wrk not installed: bench/load.py uses its Python load generator"; }
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -468,8 +468,9 @@ def render(results: dict[str, dict], costs: dict[str, float], engine: str, args,
         "What remains is Flask's and gunicorn's own work per request, which the one-line hello "
         "app shares only in part.",
         "",
-        "Reproduce (installs nothing; uses wrk when `apt-get install -y wrk` has been run, "
-        "otherwise a Python load generator):",
+        "Reproduce (this command installs nothing and uses wrk when it is installed, otherwise "
+        "a Python load generator; `make bench` runs every benchmark and, as root on Debian, "
+        "installs wrk first):",
         "",
         "```",
         command,
