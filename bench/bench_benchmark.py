@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.load import csrf_of  # noqa: E402
 from selfscan import create_app, ensure_ready, users  # noqa: E402
 from selfscan import db as dbmod  # noqa: E402
 from selfscan.cli_ccv import insert_synthetic  # noqa: E402
@@ -55,10 +56,8 @@ def percentile(values: list[float], p: int) -> float:
 
 def measure(app, token: str, year: int, requests: int) -> dict[str, list[float]]:
     client = app.test_client()
-    import re
-
     page = client.get("/ccv/inloggen").text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    csrf = csrf_of(page)
     client.post("/ccv/inloggen", data={"csrf_token": csrf, "email": "bench@hetccv.nl",
                                        "password": PASSWORD})
     timings: dict[str, list[float]] = {"dashboard": [], "api": []}

@@ -128,13 +128,18 @@ def start_gunicorn(app_spec: str, port: int, instance: Path, log: Path) -> subpr
     raise SystemExit(f"gunicorn {app_spec} did not start; see {log}")
 
 
+def csrf_of(html: str) -> str:
+    """The CSRF token in a page's form."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
 def session_for(url: str, *, login: bool = False) -> tuple[str, str, str]:
     """Cookie, CSRF token and page as a browser holds them after opening `url` (and signing in)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(url, timeout=10) as r:
         html = r.read().decode()
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    csrf = csrf_of(html)
     if login:
         body = urllib.parse.urlencode({"csrf_token": csrf, "email": CCV_EMAIL,
                                        "password": CCV_PASSWORD}).encode()
@@ -199,7 +204,7 @@ def in_process_costs(instance: Path, tokens: dict[str, str], n: int = 2000) -> d
     client = app.test_client()
     page = f"/r/{tokens['resume']}/stap/2"
     html = client.get(page).get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    csrf = csrf_of(html)
     body = autosave_body(html)
     environs = {
         "hello": (hello_app, EnvironBuilder(path="/").get_environ(), b""),

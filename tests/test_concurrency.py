@@ -10,7 +10,6 @@ import http.cookiejar
 import json
 import os
 import random
-import re
 import signal
 import socket
 import sqlite3
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from pages import csrf_of
 from proof_support import make_round
 
 from selfscan import create_app, ensure_ready, store
@@ -154,7 +154,7 @@ class Respondent:
     def open_page(self, number: int) -> None:
         with self.opener.open(f"{self.base}/r/{self.token}/stap/{number}", timeout=30) as r:
             html = r.read().decode()
-        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        self.csrf = csrf_of(html)
 
     def save(self, number: int, item: str, value: str) -> int:
         body = urllib.parse.urlencode({f"item-{item}": value, "version": "mpg:1"}).encode()

@@ -116,7 +116,7 @@ def test_csrf_header_of_another_session_is_refused(app):
     assert db_snapshot(app.config["DATABASE"]) == before
 
 
-def test_respondent_csrf_token_is_bound_to_its_own_link(app):
+def test_respondent_csrf_token_is_bound_to_its_own_link(app, db):
     handle = make_round(app, respondents=2)
     (first_id, first), (_second_id, second) = handle.respondents
     client = app.test_client()
@@ -135,11 +135,7 @@ def test_respondent_csrf_token_is_bound_to_its_own_link(app):
     ok = client.post(f"/r/{first}/autosave/2", data={"item-connection-case-meeting": "4"},
                      headers={"X-CSRFToken": own})
     assert ok.status_code == 200
-    db = dbmod.connect(app.config["DATABASE"])
-    try:
-        assert store.answers_of(db, first_id)["connection-case-meeting"] == "4"
-    finally:
-        db.conn.close()
+    assert store.answers_of(db, first_id)["connection-case-meeting"] == "4"
 
 
 @settings(max_examples=200, deadline=None)
@@ -153,7 +149,7 @@ def test_link_csrf_token_accepts_only_its_own_value(link, sent):
     assert tokens.link_csrf_token(key, link + "x") != token
 
 
-def test_a_respondent_needs_no_cookie_and_gets_none(app):
+def test_a_respondent_needs_no_cookie_and_gets_none(app, db):
     """Respondent pages set no cookie: answering works in a browser that refuses them all."""
     handle = make_round(app, respondents=1)
     rid, resume = handle.respondents[0]
@@ -168,12 +164,8 @@ def test_a_respondent_needs_no_cookie_and_gets_none(app):
     pages.append(client.post(f"/r/{resume}/indienen", data={"csrf_token": csrf}))
     assert [r.status_code for r in pages] == [303, 200, 200, 200, 200, 303, 303]
     assert all("Set-Cookie" not in r.headers for r in pages)
-    db = dbmod.connect(app.config["DATABASE"])
-    try:
-        answers = store.answers_of(db, rid)
-        status = db.execute("SELECT status FROM respondents WHERE id = ?", [rid]).fetchone()[0]
-    finally:
-        db.conn.close()
+    answers = store.answers_of(db, rid)
+    status = db.execute("SELECT status FROM respondents WHERE id = ?", [rid]).fetchone()[0]
     assert answers["connection-regierol"] == "1" and answers["connection-case-meeting"] == "0"
     assert status == "submitted"
 
