@@ -7,12 +7,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlite_utils
-from flask import current_app, g
+from flask import Response, current_app, g
 from flask_babel import get_locale
 from werkzeug.exceptions import BadRequest
 
 from selfscan import db as dbmod
-from selfscan.questionnaire import Library
+from selfscan.questionnaire import Library, Questionnaire
 
 _local = threading.local()
 
@@ -44,6 +44,18 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 def library() -> Library:
     return current_app.extensions["selfscan.library"]
+
+
+def current() -> Questionnaire:
+    """The questionnaire version new rounds use."""
+    return current_app.extensions["selfscan.current"]
+
+
+def attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
+    """A download: the browser saves it under `filename` instead of showing it."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def lang() -> str:

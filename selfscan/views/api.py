@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify
+from flask import Blueprint, abort, jsonify
 
 from selfscan import web
 
@@ -17,7 +17,7 @@ def healthz():  # type: ignore[no-untyped-def]
 
 @bp.get("/api/v1/questionnaires/current")
 def questionnaire_current():  # type: ignore[no-untyped-def]
-    return jsonify(current_app.extensions["selfscan.current"].to_json())
+    return jsonify(web.current().to_json())
 
 
 @bp.get("/api/v1/questionnaires/<questionnaire_id>/<int:version>")

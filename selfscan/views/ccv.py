@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     jsonify,
@@ -114,8 +113,6 @@ def login():  # type: ignore[no-untyped-def]
 def _too_many(_exc: Any):  # type: ignore[no-untyped-def]
     message = _("Te veel inlogpogingen. Wacht een minuut en probeer het dan opnieuw. Weet u uw "
                 "wachtwoord niet meer? Vraag de beheerder om een nieuw account.")
-    if request.path.startswith("/api/"):
-        return jsonify({"error": _("Te veel pogingen"), "message": message}), 429
     return render_template("ccv/login.html", form=LoginForm(), error=message), 429
 
 
@@ -129,22 +126,18 @@ def logout():  # type: ignore[no-untyped-def]
 # --- the benchmark ----------------------------------------------------------------------------
 
 
-def _current() -> Questionnaire:
-    return current_app.extensions["selfscan.current"]
-
-
 def _questionnaire_for(filters: benchmark.Filters) -> Questionnaire:
     if filters.questionnaire_id is not None and filters.version is not None:
         q = web.library().get(filters.questionnaire_id, filters.version)
         if q is not None:
             return q
-    return _current()
+    return web.current()
 
 
-def _filters(db: Any, args: Any) -> benchmark.Filters:
+def _filters(args: Any, provinces: list[str]) -> benchmark.Filters:
     versions = [q.key for q in web.library().questionnaires]
     try:
-        return benchmark.parse_filters(args, benchmark.provinces(db), versions)
+        return benchmark.parse_filters(args, provinces, versions)
     except benchmark.FilterError as exc:
         raise web.bad_request(str(exc)) from None
 
@@ -203,10 +196,11 @@ def _figures(data: dict[str, Any], dim_labels: dict[str, str]) -> dict[str, Any]
 @staff_required
 def dashboard():  # type: ignore[no-untyped-def]
     db = web.get_db()
-    filters = _filters(db, request.args)
+    provinces, synthetic = benchmark.provinces(db), benchmark.synthetic_count(db)
+    filters = _filters(request.args, provinces)
     auto_synthetic = False
     if ("synthetisch" not in request.args and "synthetic" not in request.args
-            and benchmark.real_count(db) == 0 and benchmark.synthetic_count(db) > 0):
+            and synthetic > 0 and benchmark.real_count(db) == 0):
         # A new installation: show the demonstration data, clearly labelled, until real rounds
         # come in. Real and synthetic rounds are never shown together.
         filters = replace(filters, synthetic=True)
@@ -217,18 +211,18 @@ def dashboard():  # type: ignore[no-untyped-def]
     return render_template(
         "ccv/dashboard.html", data=data, filters=filters, auto_synthetic=auto_synthetic,
         dim_labels=dim_labels, item_labels=item_labels, item_dim=item_dim,
-        figures=_figures(data, dim_labels), provinces=benchmark.provinces(db),
+        figures=_figures(data, dim_labels), provinces=provinces,
         peer_groups=[(p, PEER_GROUP_LABELS[p][1 if web.lang() == "en" else 0])
                      for p in PEER_GROUPS],
         versions=[f"{x.id}:{x.version}" for x in web.library().questionnaires],
-        has_synthetic=benchmark.synthetic_count(db) > 0)
+        has_synthetic=synthetic > 0)
 
 
 @bp.get("/ccv/coaching")
 @staff_required
 def coaching():  # type: ignore[no-untyped-def]
     db = web.get_db()
-    dim_labels, _items, _dims = _labels(_current())
+    dim_labels, _items, _dims = _labels(web.current())
     return render_template("ccv/coaching.html", requests=benchmark.coaching_requests(db),
                            dim_labels=dim_labels)
 
@@ -251,19 +245,13 @@ def exports():  # type: ignore[no-untyped-def]
     return render_template("ccv/exports.html", has_synthetic=benchmark.synthetic_count(db) > 0)
 
 
-def _download(body: bytes, name: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @bp.get("/ccv/export/benchmark.zip")
 @staff_required
 def export_csv():  # type: ignore[no-untyped-def]
     synthetic = _export_synthetic()
     data = benchmark.export_data(web.get_db(), synthetic=synthetic)
-    return _download(ccv_export.csv_zip(data, synthetic), ccv_export.filename("zip", synthetic),
-                     "application/zip")
+    return web.attachment(ccv_export.csv_zip(data, synthetic), "application/zip",
+                          ccv_export.filename("zip", synthetic))
 
 
 @bp.get("/ccv/export/benchmark.db")
@@ -271,8 +259,8 @@ def export_csv():  # type: ignore[no-untyped-def]
 def export_sqlite():  # type: ignore[no-untyped-def]
     synthetic = _export_synthetic()
     data = benchmark.export_data(web.get_db(), synthetic=synthetic)
-    return _download(ccv_export.sqlite_bytes(data, synthetic),
-                     ccv_export.filename("db", synthetic), "application/vnd.sqlite3")
+    return web.attachment(ccv_export.sqlite_bytes(data, synthetic), "application/vnd.sqlite3",
+                          ccv_export.filename("db", synthetic))
 
 
 # --- API --------------------------------------------------------------------------------------
@@ -299,7 +287,7 @@ def api_benchmark():  # type: ignore[no-untyped-def]
         response.headers["WWW-Authenticate"] = 'Bearer realm="selfscan"'
         return response
     db = web.get_db()
-    filters = _filters(db, request.args)
+    filters = _filters(request.args, benchmark.provinces(db))
     q = _questionnaire_for(filters)
     data = benchmark.benchmark(db, filters, [d.id for d in q.dimensions])
     dim_labels, item_labels, _item_dim = _labels(q)

@@ -12,7 +12,7 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
-    return render_template("public/home.html", questionnaire=current_app.extensions["selfscan.current"])
+    return render_template("public/home.html", questionnaire=web.current())
 
 
 @bp.get("/privacy")

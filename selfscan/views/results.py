@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -25,49 +24,19 @@ from flask_babel import gettext as _
 from selfscan import report as pdf_report
 from selfscan import results as core
 from selfscan import results_store, store, tokens, web
-from selfscan.views.scan import link_limit
+from selfscan.views.scan import coordinator_round, link_limit
 
 bp = Blueprint("results", __name__)
 
 EXPORT_FORMATS = ("csv", "json")
 
 
-# Number formats as filters rather than template macros: the page formats a few hundred numbers
-# and a Python filter costs a fraction of a macro call.
-@bp.app_template_filter("num")
-def num_filter(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-@bp.app_template_filter("pct")
-def pct_filter(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
-
-
-@bp.app_template_filter("delta")
-def delta_filter(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "–"
-    if value == 0:
-        return "0"
-    return ("+" if value > 0 else "−") + f"{abs(value):.{digits}f}"
-
-
-@bp.app_template_filter("lvl")
-def level_filter(value: float | None) -> str:
-    return core.format_level(value)
-
-
 def _cache() -> core.ResultsCache:
     # One cache per application (and so per database): round ids of two apps never mix.
-    return current_app.extensions.setdefault("selfscan.results_cache", core.ResultsCache())
-
-
-def _round(token: str) -> dict[str, Any]:
-    r = store.round_by_coordinator(web.get_db(), token)
-    if r is None:
-        abort(404)
-    return r
+    cache = current_app.extensions.get("selfscan.results_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("selfscan.results_cache", core.ResultsCache())
+    return cache
 
 
 def series_names() -> dict[str, str]:
@@ -94,7 +63,7 @@ def _empty(r: dict[str, Any], token: str):  # type: ignore[no-untyped-def]
 @bp.get("/c/<token>/uitkomsten")
 @link_limit
 def results(token: str):  # type: ignore[no-untyped-def]
-    r = _round(token)
+    r = coordinator_round(token)
     view = _view(r)
     if view is None:
         return _empty(r, token)
@@ -105,7 +74,7 @@ def results(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/c/<token>/uitkomsten/rapport")
 @link_limit
 def report(token: str):  # type: ignore[no-untyped-def]
-    r = _round(token)
+    r = coordinator_round(token)
     view = _view(r)
     if view is None:
         return _empty(r, token)
@@ -117,20 +86,14 @@ def _filename(r: dict[str, Any], suffix: str) -> str:
     return f"zelfscan-{safe}-{r['year']}-ronde-{r['id']}{suffix}"
 
 
-def _attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
-    resp = Response(body, mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
-
-
 @bp.get("/c/<token>/uitkomsten/rapport.pdf")
 @link_limit
 def pdf(token: str):  # type: ignore[no-untyped-def]
-    r = _round(token)
+    r = coordinator_round(token)
     view = _view(r)
     if view is None:
         return _empty(r, token)
-    return _attachment(pdf_report.build_pdf(view), "application/pdf", _filename(r, ".pdf"))
+    return web.attachment(pdf_report.build_pdf(view), "application/pdf", _filename(r, ".pdf"))
 
 
 def _csv(rows: list[dict[str, Any]], fields: list[str]) -> str:
@@ -153,25 +116,23 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _format() -> str:
-    fmt = request.view_args.get("fmt", "") if request.view_args else ""
+def _check_format(fmt: str) -> None:
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    return fmt
 
 
 @bp.get("/c/<token>/uitkomsten.<fmt>")
 @link_limit
 def export(token: str, fmt: str):  # type: ignore[no-untyped-def]
     """The municipality's own results: per dimension and per item."""
-    fmt = _format()
-    r = _round(token)
+    _check_format(fmt)
+    r = coordinator_round(token)
     view = _view(r)
     if view is None:
         return _empty(r, token)
     data = core.results_export(view)
     if fmt == "json":
-        return _attachment(json.dumps(data, ensure_ascii=False, indent=2),
+        return web.attachment(json.dumps(data, ensure_ascii=False, indent=2),
                            "application/json", _filename(r, "-uitkomsten.json"))
     rows: list[dict[str, Any]] = []
     for d in data["dimensions"]:
@@ -191,15 +152,15 @@ def export(token: str, fmt: str):  # type: ignore[no-untyped-def]
     fields = ["level", "dimension", "id", "text", "score", "phase", "median_level",
               "respondents", "coverage", "unknown_share", "unknown", "not_applicable",
               "disagreement", "change_since_previous", "peer_group_median", "national_median"]
-    return _attachment(_csv(rows, fields), "text/csv", _filename(r, "-uitkomsten.csv"))
+    return web.attachment(_csv(rows, fields), "text/csv", _filename(r, "-uitkomsten.csv"))
 
 
 @bp.get("/c/<token>/antwoorden.<fmt>")
 @link_limit
 def answers(token: str, fmt: str):  # type: ignore[no-untyped-def]
     """Anonymous answers per respondent; comments only when asked for with ?toelichting=1."""
-    fmt = _format()
-    r = _round(token)
+    _check_format(fmt)
+    r = coordinator_round(token)
     db = web.get_db()
     q = web.library().get(r["questionnaire_id"], r["version"])
     if q is None:
@@ -214,19 +175,19 @@ def answers(token: str, fmt: str):  # type: ignore[no-untyped-def]
                 "questionnaire": {"id": q.id, "version": q.version},
                 "status": "closed" if r["status"] == "closed" else "provisional",
                 "respondents": rows}
-        return _attachment(json.dumps(body, ensure_ascii=False, indent=2), "application/json",
+        return web.attachment(json.dumps(body, ensure_ascii=False, indent=2), "application/json",
                            _filename(r, suffix + ".json"))
     fields = ["respondent", "role_group"] + [i for ids in q.structure.values() for i in ids]
     if with_comments:
         fields += [f"comment-{d.id}" for d in q.dimensions]
-    return _attachment(_csv(rows, fields), "text/csv", _filename(r, suffix + ".csv"))
+    return web.attachment(_csv(rows, fields), "text/csv", _filename(r, suffix + ".csv"))
 
 
 @bp.post("/c/<token>/nieuwe-ronde")
 @link_limit
 def new_round(token: str):  # type: ignore[no-untyped-def]
     """Start the next round of the same municipality, linked to this closed one."""
-    r = _round(token)
+    r = coordinator_round(token)
     if r["status"] != "closed":
         flash(_("Sluit eerst deze ronde. Daarna kunt u een nieuwe ronde starten."), "error")
         return redirect(url_for("scan.coordinator", token=token), code=303)
@@ -237,7 +198,7 @@ def new_round(token: str):  # type: ignore[no-untyped-def]
         done = made.get(key) or made[f"after-{r['id']}"]
         if store.round_by_coordinator(web.get_db(), done) is not None:
             return redirect(url_for("scan.coordinator", token=done, nieuw=1), code=303)
-    q = current_app.extensions["selfscan.current"]
+    q = web.current()
     if q.id != r["questionnaire_id"]:
         # Another questionnaire would share no items; keep comparing like with like.
         q = max((x for x in web.library().questionnaires if x.id == r["questionnaire_id"]),

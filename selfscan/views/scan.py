@@ -135,7 +135,7 @@ def start():  # type: ignore[no-untyped-def]
         if done:
             return redirect(url_for("scan.coordinator", token=done, nieuw=1), code=303)
         if form.validate():
-            q = current_app.extensions["selfscan.current"]
+            q = web.current()
             _round_id, token = store.create_round(
                 db, municipality_code=form.municipality.data, questionnaire=q,
                 year=form.year.data, name=(form.name.data or "").strip(),
@@ -145,14 +145,15 @@ def start():  # type: ignore[no-untyped-def]
             _remember("created", nonce, token)
             return redirect(url_for("scan.coordinator", token=token, nieuw=1), code=303)
     return render_template("scan/start.html", form=form, nonce=nonce, csrf_failed=csrf_failed,
-                           questionnaire=current_app.extensions["selfscan.current"]), (
+                           questionnaire=web.current()), (
         400 if request.method == "POST" else 200)
 
 
 # --- the coordinator ---------------------------------------------------------------------------
 
 
-def _round_for_coordinator(token: str) -> dict[str, Any]:
+def coordinator_round(token: str) -> dict[str, Any]:
+    """The round behind a coordinator link; 404 for an unknown link."""
     r = store.round_by_coordinator(web.get_db(), token)
     if r is None:
         abort(404)
@@ -162,7 +163,7 @@ def _round_for_coordinator(token: str) -> dict[str, Any]:
 @bp.get("/c/<token>")
 @link_limit
 def coordinator(token: str):  # type: ignore[no-untyped-def]
-    r = _round_for_coordinator(token)
+    r = coordinator_round(token)
     db = web.get_db()
     invitation = tokens.invitation_token(token, r["invitation_nonce"])
     counts = store.progress(db, r["id"])
@@ -184,7 +185,7 @@ def coordinator(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/c/<token>/sluiten")
 @link_limit
 def close(token: str):  # type: ignore[no-untyped-def]
-    r = _round_for_coordinator(token)
+    r = coordinator_round(token)
     if r["status"] == "open":
         if not request.form.get("confirm"):
             flash(_("Vink aan dat u de ronde wilt sluiten en klik dan opnieuw op de knop."),
@@ -198,7 +199,7 @@ def close(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/c/<token>/nieuwe-uitnodiging")
 @link_limit
 def replace_invitation(token: str):  # type: ignore[no-untyped-def]
-    r = _round_for_coordinator(token)
+    r = coordinator_round(token)
     store.replace_invitation(web.get_db(), r["id"], token)
     flash(_("Er is een nieuwe uitnodigingslink gemaakt. De oude link werkt niet meer. "
             "Deelnemers die al begonnen zijn, gaan gewoon verder met hun eigen link."), "success")
@@ -208,7 +209,7 @@ def replace_invitation(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/c/<token>/verwijderen", methods=["GET", "POST"])
 @link_limit
 def delete(token: str):  # type: ignore[no-untyped-def]
-    r = _round_for_coordinator(token)
+    r = coordinator_round(token)
     error = None
     if request.method == "POST":
         if request.form.get("confirm") == "verwijder" or request.form.get("confirm") == "delete":
@@ -449,8 +450,7 @@ def items_html(q: Questionnaire, dimension: Any, answers: dict[str, Any], readon
 
 
 def _cached_dimension_page(q: Questionnaire, token: str, number: int, step: dict[str, Any],
-                           answers: dict[str, Any], comments: dict[str, str],
-                           context: dict[str, Any]) -> str:
+                           answers: dict[str, Any], comments: dict[str, str]) -> str:
     """A plain dimension page (no messages, no errors) from a per-language cached copy.
 
     Such a page differs between respondents only in the link token, the CSRF token, the ticks
@@ -464,7 +464,7 @@ def _cached_dimension_page(q: Questionnaire, token: str, number: int, step: dict
     if page is None:
         rendered = render_template(
             "scan/step_dimension.html", respondent={}, questionnaire=q, token=token,
-            number=number, steps=steps_of(q), step=step, answers={}, context=context,
+            number=number, steps=steps_of(q), step=step, answers={}, context={},
             comments={dimension.id: _COMMENT_MARK}, errors={}, csrf_failed=False,
             comment_max=COMMENT_MAX, readonly=False, resume_url="", new=False,
             csrf_token=lambda: _CSRF_MARK,
@@ -482,9 +482,11 @@ def _render_step(p: dict[str, Any], q: Questionnaire, token: str, number: int,
     db = web.get_db()
     steps = steps_of(q)
     step = steps[number - 1]
-    answers = store.answers_of(db, p["id"])
-    context = store.context_of(db, p["id"])
-    comments = store.comments_of(db, p["id"])
+    # Each kind of page shows only its own part of what is stored.
+    on_context = step["kind"] == "context"
+    answers = {} if on_context else store.answers_of(db, p["id"])
+    comments = {} if on_context else store.comments_of(db, p["id"])
+    context = store.context_of(db, p["id"]) if on_context else {}
     if posted is not None:  # show what was entered, not what is stored
         for key in posted.keys():
             if key.startswith("item-"):
@@ -497,7 +499,7 @@ def _render_step(p: dict[str, Any], q: Questionnaire, token: str, number: int,
     plain = (step["kind"] == "dimension" and posted is None and not errors and not csrf_failed
              and not _readonly(p) and not request.args and not session.get("_flashes"))
     if plain:
-        return _cached_dimension_page(q, token, number, step, answers, comments, context), status
+        return _cached_dimension_page(q, token, number, step, answers, comments), status
     template = {"context": "scan/step_context.html", "dimension": "scan/step_dimension.html",
                 "review": "scan/review.html"}[step["kind"]]
     items = (items_html(q, step["dimension"], answers, _readonly(p))
