@@ -484,13 +484,9 @@ def provinces(db: sqlite_utils.Database) -> list[str]:
         "SELECT DISTINCT province FROM municipalities ORDER BY province").fetchall()]
 
 
-def synthetic_count(db: sqlite_utils.Database) -> int:
-    """Synthetic rounds in the benchmark (the generator makes them closed and consented)."""
-    return db.execute("""SELECT count(*) FROM rounds WHERE status = 'closed'
-                         AND benchmark_consent = 1 AND synthetic = 1""").fetchone()[0]
-
-
-def real_count(db: sqlite_utils.Database) -> int:
-    """Closed, consented real rounds: whether there is a real benchmark to show yet."""
-    return db.execute("""SELECT count(*) FROM rounds WHERE status = 'closed'
-                         AND benchmark_consent = 1 AND synthetic = 0""").fetchone()[0]
+def has_rounds(db: sqlite_utils.Database, *, synthetic: bool) -> bool:
+    """Whether the benchmark has closed, consented rounds, real or synthetic (the generator
+    makes its rounds closed and consented)."""
+    return db.execute("""SELECT EXISTS (SELECT 1 FROM rounds WHERE status = 'closed'
+                         AND benchmark_consent = 1 AND synthetic = ?)""",
+                      [int(synthetic)]).fetchone()[0] == 1

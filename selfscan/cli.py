@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import click
@@ -18,10 +17,9 @@ def _connect() -> dbmod.sqlite_utils.Database:
 
 
 def register(app: Flask) -> None:
-    if importlib.util.find_spec("selfscan.cli_ccv") is not None:  # the CCV's own commands
-        from selfscan import cli_ccv
+    from selfscan import cli_ccv
 
-        cli_ccv.register(app)
+    cli_ccv.register(app)  # the CCV's own commands
 
     @app.cli.command("init-db")
     def init_db() -> None:

@@ -95,9 +95,7 @@ def register(app: Flask) -> None:
 
 def purge_synthetic(db: sqlite_utils.Database) -> int:
     """Delete every synthetic round with its scores (cascades); real rounds stay untouched."""
-    with write(db) as conn:
-        conn.execute("""UPDATE rounds SET previous_round_id = NULL WHERE previous_round_id IN
-                        (SELECT id FROM rounds WHERE synthetic = 1)""")
+    with write(db) as conn:  # previous_round_id pointing here is cleared by its foreign key
         conn.execute("""UPDATE events SET round_id = NULL WHERE round_id IN
                         (SELECT id FROM rounds WHERE synthetic = 1)""")
         removed = conn.execute("DELETE FROM rounds WHERE synthetic = 1").rowcount

@@ -153,7 +153,10 @@ MIGRATIONS: list[str] = [
     # one INSERT into this view, so that the whole save is a single statement: SQLite holds
     # the write lock only inside that one step, never while Python code of the worker runs
     # (store.save_answers, docs/performance.md, Load). A NULL value clears the thing.
+    # And an index for the ON DELETE SET NULL of previous_round_id: without it, deleting a
+    # round scans every round, and purging many synthetic rounds took minutes.
     """
+    CREATE INDEX rounds_previous ON rounds(previous_round_id);
     CREATE VIEW saves (respondent_id, kind, key, value, updated_at) AS
         SELECT NULL, NULL, NULL, NULL, NULL WHERE 0;
     CREATE TRIGGER saves_insert INSTEAD OF INSERT ON saves
@@ -197,8 +200,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     transaction control to `write()` below.
     """
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                           check_same_thread=False)  # timeout= sets SQLite's busy timeout
     conn.execute("PRAGMA foreign_keys = ON")
     db = sqlite_utils.Database(conn)
     if str(path) != ":memory:":

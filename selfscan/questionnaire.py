@@ -18,8 +18,6 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
 QUESTIONNAIRE_SCHEMA = "questionnaire.schema.json"
 TOOLS_SCHEMA = "tools.schema.json"
 TOOLS_FILE = "tools.yaml"
-LANGUAGES = ("nl", "en")
-CONTEXT_TYPES = ("number", "year", "choice", "multi_choice", "text")
 
 
 class DefinitionError(Exception):
@@ -386,9 +384,9 @@ def _text(raw: Mapping[str, str] | None) -> Text | None:
 # --- semantic checks --------------------------------------------------------------------------
 
 
-def _duplicates(ids: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
+def _duplicates(ids: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any, Any]]:
     """Yield (place, id, first place) for every id seen before."""
-    seen: dict[str, str] = {}
+    seen: dict[Any, Any] = {}
     for place, ident in ids:
         if ident in seen:
             yield place, ident, seen[ident]
@@ -418,12 +416,8 @@ def _meaning_errors(name: str, data: dict[str, Any], node: yaml.Node | None) -> 
         expected = phase["max"] + 1
     if phases and expected != 101:
         err(["phases"], f"de fasen moeten tot en met 100 lopen (de hoogste max is {expected - 1})")
-    first_phase: dict[str, int] = {}
-    for i, phase in enumerate(data["phases"]):
-        if phase["id"] in first_phase:
-            err(["phases", i, "id"],
-                f"fase-id {phase['id']!r} komt al voor in phases[{first_phase[phase['id']]}]")
-        first_phase.setdefault(phase["id"], i)
+    for i, ident, first in _duplicates((i, phase["id"]) for i, phase in enumerate(data["phases"])):
+        err(["phases", i, "id"], f"fase-id {ident!r} komt al voor in phases[{first}]")
 
     dim_ids = [(["dimensions", d, "id"], dim["id"]) for d, dim in enumerate(data["dimensions"])]
     item_ids = [
@@ -433,12 +427,8 @@ def _meaning_errors(name: str, data: dict[str, Any], node: yaml.Node | None) -> 
     ]
     ctx_ids = [(["context_questions", c, "id"], q["id"])
                for c, q in enumerate(data["context_questions"])]
-    seen: dict[str, list[Any]] = {}
-    for path, ident in dim_ids + item_ids + ctx_ids:
-        if ident in seen:
-            err(path, f"id {ident!r} komt al voor in {_place(seen[ident])}; elke id moet uniek zijn")
-        else:
-            seen[ident] = path
+    for path, ident, first in _duplicates(dim_ids + item_ids + ctx_ids):
+        err(path, f"id {ident!r} komt al voor in {_place(first)}; elke id moet uniek zijn")
 
     for d, dim in enumerate(data["dimensions"]):
         for i, item in enumerate(dim["items"]):
@@ -613,15 +603,11 @@ def load_paths(paths: Sequence[Path | str]) -> Library:
             questionnaires.append(load_questionnaire(path))
         except DefinitionErrors as exc:
             errors.extend(exc.errors)
-    seen: dict[tuple[str, int], str] = {}
-    for q in questionnaires:
-        if q.key in seen:
-            errors.append(DefinitionError(
-                q.source, "version",
-                f"versie {q.version} van vragenlijst {q.id!r} staat ook in {seen[q.key]}; "
-                "geef elke versie een eigen nummer"))
-        else:
-            seen[q.key] = q.source
+    for q, _key, first in _duplicates((q, q.key) for q in questionnaires):
+        errors.append(DefinitionError(
+            q.source, "version",
+            f"versie {q.version} van vragenlijst {q.id!r} staat ook in {first.source}; "
+            "geef elke versie een eigen nummer"))
     catalogue = Catalogue(())
     if catalogue_path is not None and not errors:
         try:

@@ -41,16 +41,14 @@ def stored_aggregate(
                 max_level=None, spread=spread, respondents=it["respondents"],
                 unknown=it["unknown"], not_applicable=it["not_applicable"],
                 distribution=(0, 0, 0, 0, 0),
-                disagree=spread is not None and spread >= scoring.ITEM_DISAGREE_SPREAD,
-                score=None if median is None else median * scoring.LEVEL_SCORE[1]))
+                disagree=scoring.item_disagrees(spread),
+                score=None if median is None else scoring.level_score(median)))
         disagreement = row["disagreement"]
         out[dim_id] = scoring.DimensionAggregate(
             dimension_id=dim_id, score=row["score"], coverage=row["coverage"],
             respondents=row["respondents"], unknown_share=row["unknown_share"],
             disagreement=disagreement,
-            disagree=(disagreement is not None
-                      and disagreement >= scoring.DIMENSION_DISAGREE_STDEV)
-            or any(i.disagree for i in item_aggs),
+            disagree=scoring.dimension_disagrees(disagreement, item_aggs),
             phase_id=row["phase_id"], items=tuple(item_aggs))
     return scoring.RoundAggregate(out, round_row["overall_score"], round_row["overall_phase"],
                                   round_row["respondent_count"])
@@ -68,9 +66,3 @@ def comments(db: sqlite_utils.Database, round_id: int) -> dict[int, dict[str, st
            WHERE p.round_id = ? AND p.status = 'submitted'""", [round_id]):
         out.setdefault(row["respondent_id"], {})[row["dimension_id"]] = row["text"]
     return out
-
-
-def next_rounds(db: sqlite_utils.Database, round_id: int) -> int:
-    """How many rounds were started as a follow-up of this one."""
-    return db.execute("SELECT count(*) FROM rounds WHERE previous_round_id = ?",
-                      [round_id]).fetchone()[0]

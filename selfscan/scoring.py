@@ -276,9 +276,25 @@ def aggregate_item(item_id: str, answers: Iterable[Answer | None]) -> ItemAggreg
         unknown=unknown,
         not_applicable=not_applicable,
         distribution=distribution,
-        disagree=high - low >= ITEM_DISAGREE_SPREAD,
-        # The median level on the same 0..100 scale as LEVEL_SCORE (a median of 1.5 gives 37.5).
-        score=median * LEVEL_SCORE[1],
+        disagree=item_disagrees(high - low),
+        score=level_score(median),
+    )
+
+
+def level_score(median: float) -> float:
+    """A median level on the same 0..100 scale as LEVEL_SCORE (a median of 1.5 gives 37.5)."""
+    return median * LEVEL_SCORE[1]
+
+
+def item_disagrees(spread: float | None) -> bool:
+    """Respondents disagree on an item when their answers lie this many levels apart."""
+    return spread is not None and spread >= ITEM_DISAGREE_SPREAD
+
+
+def dimension_disagrees(disagreement: float | None, items: Iterable[ItemAggregate]) -> bool:
+    """A dimension is marked when own scores vary widely or any of its items is disputed."""
+    return (disagreement is not None and disagreement >= DIMENSION_DISAGREE_STDEV) or any(
+        item.disagree for item in items
     )
 
 
@@ -313,8 +329,7 @@ def aggregate(
             respondents=len(own_scores),
             unknown_share=unknown / given if given else 0.0,
             disagreement=disagreement,
-            disagree=(disagreement is not None and disagreement >= DIMENSION_DISAGREE_STDEV)
-            or any(item.disagree for item in items),
+            disagree=dimension_disagrees(disagreement, items),
             phase_id=phase_for(score, phases),
             items=items,
         )

@@ -173,18 +173,19 @@ def round_by_id(db: sqlite_utils.Database, round_id: int) -> dict[str, Any] | No
     return next(db.query(_ROUND_SELECT + " WHERE r.id = ?", [round_id]), None)
 
 
-def round_by_coordinator(db: sqlite_utils.Database, token: str) -> dict[str, Any] | None:
+def _round_by_token(db: sqlite_utils.Database, column: str, token: str) -> dict[str, Any] | None:
     if not tokens.looks_valid(token):
         return None
-    return next(db.query(_ROUND_SELECT + " WHERE r.coordinator_token_hash = ?",
-                         [tokens.token_hash(token)]), None)
+    return next(db.query(_ROUND_SELECT + f" WHERE r.{column} = ?", [tokens.token_hash(token)]),
+                None)
+
+
+def round_by_coordinator(db: sqlite_utils.Database, token: str) -> dict[str, Any] | None:
+    return _round_by_token(db, "coordinator_token_hash", token)
 
 
 def round_by_invitation(db: sqlite_utils.Database, token: str) -> dict[str, Any] | None:
-    if not tokens.looks_valid(token):
-        return None
-    return next(db.query(_ROUND_SELECT + " WHERE r.invitation_token_hash = ?",
-                         [tokens.token_hash(token)]), None)
+    return _round_by_token(db, "invitation_token_hash", token)
 
 
 def replace_invitation(db: sqlite_utils.Database, round_id: int, coordinator_token: str) -> None:
@@ -198,9 +199,7 @@ def replace_invitation(db: sqlite_utils.Database, round_id: int, coordinator_tok
 
 def delete_round(db: sqlite_utils.Database, round_id: int) -> None:
     """Delete a round with everything in it; the event log keeps only that it happened."""
-    with write(db) as conn:
-        conn.execute("UPDATE rounds SET previous_round_id = NULL WHERE previous_round_id = ?",
-                     (round_id,))
+    with write(db) as conn:  # a later round's previous_round_id is cleared by its foreign key
         conn.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
         conn.execute("UPDATE events SET round_id = NULL WHERE round_id = ?", (round_id,))
         log_event(conn, "round_deleted", None)

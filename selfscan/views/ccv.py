@@ -196,11 +196,12 @@ def _figures(data: dict[str, Any], dim_labels: dict[str, str]) -> dict[str, Any]
 @staff_required
 def dashboard():  # type: ignore[no-untyped-def]
     db = web.get_db()
-    provinces, synthetic = benchmark.provinces(db), benchmark.synthetic_count(db)
+    provinces = benchmark.provinces(db)
+    has_synthetic = benchmark.has_rounds(db, synthetic=True)
     filters = _filters(request.args, provinces)
     auto_synthetic = False
     if ("synthetisch" not in request.args and "synthetic" not in request.args
-            and synthetic > 0 and benchmark.real_count(db) == 0):
+            and has_synthetic and not benchmark.has_rounds(db, synthetic=False)):
         # A new installation: show the demonstration data, clearly labelled, until real rounds
         # come in. Real and synthetic rounds are never shown together.
         filters = replace(filters, synthetic=True)
@@ -215,7 +216,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         peer_groups=[(p, PEER_GROUP_LABELS[p][1 if web.lang() == "en" else 0])
                      for p in PEER_GROUPS],
         versions=[f"{x.id}:{x.version}" for x in web.library().questionnaires],
-        has_synthetic=synthetic > 0)
+        has_synthetic=has_synthetic)
 
 
 @bp.get("/ccv/coaching")
@@ -242,7 +243,7 @@ def _export_synthetic() -> bool:
 @staff_required
 def exports():  # type: ignore[no-untyped-def]
     db = web.get_db()
-    return render_template("ccv/exports.html", has_synthetic=benchmark.synthetic_count(db) > 0)
+    return render_template("ccv/exports.html", has_synthetic=benchmark.has_rounds(db, synthetic=True))
 
 
 @bp.get("/ccv/export/benchmark.zip")
