@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load import write_section  # noqa: E402
 from selfscan import create_app, ensure_ready, scoring, store, web  # noqa: E402
 
 FULL_PLOTLY_GZIP_KB = 1470  # plotly.min.js as embedded by plotly for Python, gzipped (anchors.md)
@@ -129,18 +130,6 @@ the stored scores of each municipality's latest closed round.
 """
 
 
-def write_docs(section: str) -> None:
-    path = ROOT / "docs" / "performance.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    pattern = re.compile(r"^## Results page\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(section.rstrip() + "\n\n", text, count=1).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1000)
@@ -151,7 +140,7 @@ def main() -> None:
     section = report(result, ".venv/bin/python bench/bench_results.py --write-docs")
     print(section)
     if args.write_docs:
-        write_docs(section)
+        write_section(ROOT / "docs" / "performance.md", section)
     ok = result["p95"] < 50 and result["total_kb"] < 600
     sys.exit(0 if ok else 1)
 

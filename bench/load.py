@@ -491,13 +491,16 @@ def render(results: dict[str, dict], costs: dict[str, float], engine: str, args,
 
 
 def write_section(path: Path, section: str) -> None:
-    """Replace only the '## Load' section; other sections belong to other people."""
+    """Replace only the section whose heading `section` starts with ("## Load", ...) in the
+    performance notes; the other sections belong to the other benchmarks."""
+    heading = section.splitlines()[0]
     text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n"
-    pattern = re.compile(r"^## Load\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile("^" + re.escape(heading) + r"\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text, count=1)
+        text = pattern.sub(lambda _m: section.rstrip("\n") + "\n\n", text, count=1)
     else:
         text = text.rstrip("\n") + "\n\n" + section
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 

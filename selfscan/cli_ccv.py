@@ -13,7 +13,7 @@ import sqlite_utils
 from flask import Flask, current_app
 
 from selfscan import db as dbmod
-from selfscan import scoring, users
+from selfscan import scoring, store, users
 from selfscan.db import write
 from selfscan.questionnaire import Questionnaire
 from selfscan.store import log_event
@@ -60,12 +60,11 @@ def register(app: Flask) -> None:
         """Maak een API-token voor een CCV-account; het token wordt één keer getoond."""
         conn = _connect()
         try:
-            row = conn.execute("SELECT id FROM users WHERE email = ?",
-                               (email.strip().lower(),)).fetchone()
-            if row is None:
+            user = users.user_by_email(conn, email)
+            if user is None:
                 raise click.ClickException(
                     f"er is geen account voor {email}; maak het eerst met create-user")
-            token = users.create_api_token(conn, row[0], label)
+            token = users.create_api_token(conn, user.id, label)
         finally:
             conn.conn.close()
         click.echo("Bewaar dit token veilig; het wordt niet opnieuw getoond:", err=True)
@@ -190,11 +189,7 @@ def insert_synthetic(db: sqlite_utils.Database, q: Questionnaire, n_rounds: int,
                      secrets.token_hex(32), secrets.token_hex(32), secrets.token_hex(8),
                      meta["overall"], meta["phase"], meta["respondents"], meta["created"],
                      meta["closed"]))
-                rid = cur.lastrowid
-                conn.executemany("INSERT INTO round_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 [(rid, *row) for row in dim_rows])
-                conn.executemany("INSERT INTO round_item_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 [(rid, *row) for row in item_rows])
+                store.insert_scores(conn, cur.lastrowid, dim_rows, item_rows)
             log_event(conn, "synthetic_added", None, f"{len(pending)} rondes")
         made += size
     return made

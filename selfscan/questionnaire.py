@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -131,12 +131,14 @@ class Questionnaire:
     def key(self) -> tuple[str, int]:
         return (self.id, self.version)
 
-    @property
+    # Worked out once per version (a results page reads them dozens of times); cached_property
+    # stores into the instance dict, which a frozen dataclass without slots allows.
+    @cached_property
     def structure(self) -> dict[str, tuple[str, ...]]:
         """Dimension id to its item ids, the shape the scoring core works on."""
         return {d.id: tuple(i.id for i in d.items) for d in self.dimensions}
 
-    @property
+    @cached_property
     def items(self) -> dict[str, Item]:
         return {i.id: i for d in self.dimensions for i in d.items}
 

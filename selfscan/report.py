@@ -10,7 +10,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from selfscan import charts
-from selfscan.results import ResultsView, format_level
+from selfscan.results import ResultsView, format_level, format_number, format_pct
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = FONT_DIR / "DejaVuSans.ttf"
@@ -24,16 +24,6 @@ _PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
     h = hex_colour.lstrip("#")
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
-
-
-def _num(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.{digits}f}"
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
 
 
 def _change(value: float | None) -> str:
@@ -176,7 +166,7 @@ def build_pdf(view: ResultsView) -> bytes:
         pdf.para(_("Voorlopig: de ronde is nog open. De uitkomsten kunnen nog veranderen."),
                  10, bold=True, gap=1)
     if view.overall is not None:
-        pdf.para(_("Totaalscore %(score)s van 100: %(phase)s", score=_num(view.overall),
+        pdf.para(_("Totaalscore %(score)s van 100: %(phase)s", score=format_number(view.overall),
                    phase=view.overall_phase_name), 11, bold=True, gap=0.5)
         pdf.para(view.overall_phase_description, 9, gap=2)
 
@@ -200,16 +190,16 @@ def build_pdf(view: ResultsView) -> bytes:
             row.cell(pdf.text_of(h))
         for d in view.dimensions:
             row = table.row()
-            for cell in (d.title, _num(d.score), d.phase_name, str(d.respondents),
-                         _pct(d.coverage), _pct(d.unknown_share), _num(d.peer), _num(d.national),
-                         _change(d.change)):
+            for cell in (d.title, format_number(d.score), d.phase_name, str(d.respondents),
+                         format_pct(d.coverage), format_pct(d.unknown_share),
+                         format_number(d.peer), format_number(d.national), _change(d.change)):
                 row.cell(pdf.text_of(cell))
     pdf.ln(4)
 
     for d in view.dimensions:
         if pdf.get_y() > pdf.h - 60:
             pdf.add_page()
-        pdf.para(f"{d.title}: {_num(d.score)} ({d.phase_name})", 11, bold=True, gap=0.5)
+        pdf.para(f"{d.title}: {format_number(d.score)} ({d.phase_name})", 11, bold=True, gap=0.5)
         if d.strongest:
             pdf.para(_("Sterkst: %(items)s", items="; ".join(
                 f"{i.statement} ({format_level(i.median)})" for i in d.strongest)), 8, gap=0.5)

@@ -281,6 +281,25 @@ def level_label(questionnaire: Questionnaire, level: float, lang: str) -> str:
     return ""
 
 
+def format_number(value: float | None, digits: int = 1) -> str:
+    """A score with `digits` decimals; a dash when there is none."""
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def format_pct(value: float | None) -> str:
+    """A share (0..1) as a whole percentage; a dash when there is none."""
+    return "–" if value is None else f"{round(value * 100)}%"
+
+
+def format_delta(value: float | None, digits: int = 1) -> str:
+    """A change with its sign (a true minus sign); "0" for no change, a dash when unknown."""
+    if value is None:
+        return "–"
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "−") + f"{abs(value):.{digits}f}"
+
+
 def format_level(level: float | None) -> str:
     """1.0 -> "1", 1.5 -> "1,5" (Dutch and English readers both manage the comma here)."""
     if level is None:
@@ -307,7 +326,7 @@ def _strong_weak(items: list[ItemView]) -> tuple[list[ItemView], list[ItemView]]
     low = min(i.median for i in scored)  # type: ignore[type-var]
     if high == low:  # all the same: nothing stands out
         return [], []
-    strongest = sorted((i for i in scored if i.median == high or i.median > low),
+    strongest = sorted((i for i in scored if i.median > low),  # type: ignore[operator]
                        key=lambda i: -(i.median or 0))[:STRONG_WEAK_COUNT]
     weakest = sorted((i for i in scored if i.median < high and i not in strongest),
                      key=lambda i: i.median or 0)[:STRONG_WEAK_COUNT]

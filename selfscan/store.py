@@ -342,20 +342,28 @@ def submitted(conn: Any, round_id: int) -> list[dict[str, Any]]:
     return list(out.values())
 
 
+def insert_scores(conn: Any, round_id: int, dim_rows: Iterable[tuple[Any, ...]],
+                  item_rows: Iterable[tuple[Any, ...]]) -> None:
+    """Store a round's dimension rows (dimension_id, score, coverage, respondents, disagreement,
+    unknown_share, phase_id) and item rows (item_id, median, q1, q3, spread, respondents,
+    unknown, not_applicable), inside the caller's transaction."""
+    conn.executemany("INSERT INTO round_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(round_id, *row) for row in dim_rows])
+    conn.executemany("INSERT INTO round_item_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(round_id, *row) for row in item_rows])
+
+
 def store_scores(conn: Any, round_id: int, aggregate: Any) -> None:
     """Replace the stored scores of a round with those of an aggregate (inside a transaction)."""
     conn.execute("DELETE FROM round_scores WHERE round_id = ?", (round_id,))
     conn.execute("DELETE FROM round_item_scores WHERE round_id = ?", (round_id,))
-    for dim in aggregate.dimensions.values():
-        conn.execute(
-            "INSERT INTO round_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (round_id, dim.dimension_id, dim.score, dim.coverage, dim.respondents,
-             dim.disagreement, dim.unknown_share, dim.phase_id))
-        for item in dim.items:
-            conn.execute(
-                "INSERT INTO round_item_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (round_id, item.item_id, item.median, item.q1, item.q3, item.spread,
-                 item.respondents, item.unknown, item.not_applicable))
+    dims = aggregate.dimensions.values()
+    insert_scores(
+        conn, round_id,
+        [(d.dimension_id, d.score, d.coverage, d.respondents, d.disagreement, d.unknown_share,
+          d.phase_id) for d in dims],
+        [(i.item_id, i.median, i.q1, i.q3, i.spread, i.respondents, i.unknown, i.not_applicable)
+         for d in dims for i in d.items])
     conn.execute(
         "UPDATE rounds SET overall_score = ?, overall_phase = ?, respondent_count = ? WHERE id = ?",
         (aggregate.overall, aggregate.overall_phase, aggregate.respondents, round_id))

@@ -63,8 +63,16 @@ def get_user(db: sqlite_utils.Database, user_id: str | int) -> User | None:
     return _user(next(db.query("SELECT id, email, role FROM users WHERE id = ?", [uid]), None))
 
 
+def _row_by_email(db: sqlite_utils.Database, email: str) -> dict[str, Any] | None:
+    return next(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]), None)
+
+
+def user_by_email(db: sqlite_utils.Database, email: str) -> User | None:
+    return _user(_row_by_email(db, email))
+
+
 def authenticate(db: sqlite_utils.Database, email: str, password: str) -> User | None:
-    row = next(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]), None)
+    row = _row_by_email(db, email)
     try:
         _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -40,24 +40,8 @@ PROTECTIVE_HEADERS = (
 
 # Number formats as filters rather than template macros: a page formats a few hundred numbers
 # and a Python filter costs a fraction of a macro call. App-wide: results and CCV pages use them.
-def num_filter(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def pct_filter(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
-
-
-def delta_filter(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "–"
-    if value == 0:
-        return "0"
-    return ("+" if value > 0 else "−") + f"{abs(value):.{digits}f}"
-
-
-FILTERS = {"num": num_filter, "pct": pct_filter, "delta": delta_filter,
-           "lvl": results_core.format_level}
+FILTERS = {"num": results_core.format_number, "pct": results_core.format_pct,
+           "delta": results_core.format_delta, "lvl": results_core.format_level}
 
 
 def _static_manifest(app: Flask) -> dict[str, str]:

@@ -24,9 +24,15 @@ from flask_babel import gettext as _
 from selfscan import report as pdf_report
 from selfscan import results as core
 from selfscan import results_store, store, tokens, web
+from selfscan.anonymity import ROLE_GROUP_THRESHOLD
 from selfscan.views.scan import coordinator_round, link_limit
 
 bp = Blueprint("results", __name__)
+
+
+@bp.context_processor
+def _results_globals() -> dict[str, Any]:
+    return {"role_group_threshold": ROLE_GROUP_THRESHOLD}
 
 EXPORT_FORMATS = ("csv", "json")
 
