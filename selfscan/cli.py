@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 
 from selfscan import db as dbmod
-from selfscan import store
+from selfscan import store, web
 from selfscan.questionnaire import DefinitionErrors, definition_files, load_folder, load_paths
 
 
@@ -35,7 +35,7 @@ def register(app: Flask) -> None:
         conn = _connect()
         n = conn.execute("SELECT count(*) FROM municipalities").fetchone()[0]
         versions = ", ".join(f"{q['id']} v{q['version']}" for q in
-                             current_app.extensions["selfscan.library"].versions())
+                             web.library().versions())
         click.echo(f"Database {current_app.config['DATABASE']} (schema {dbmod.schema_version(conn)}):"
                    f" {n} gemeenten, vragenlijsten: {versions}")
         conn.conn.close()

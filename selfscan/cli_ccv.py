@@ -13,7 +13,7 @@ import sqlite_utils
 from flask import Flask, current_app
 
 from selfscan import db as dbmod
-from selfscan import scoring, store, users
+from selfscan import scoring, store, users, web
 from selfscan.db import write
 from selfscan.questionnaire import Questionnaire
 from selfscan.store import log_event
@@ -85,7 +85,7 @@ def register(app: Flask) -> None:
                 removed = purge_synthetic(conn)
                 click.echo(f"{removed} synthetische rondes verwijderd")
             if n_rounds:
-                q = current_app.extensions["selfscan.current"]
+                q = web.current()
                 made = insert_synthetic(conn, q, n_rounds, seed=seed)
                 click.echo(f"{made} synthetische rondes toegevoegd (gemarkeerd als synthetisch)")
         finally:
