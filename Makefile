@@ -30,6 +30,8 @@ run: install translations
 
 test: install translations
 	$(BIN)/ruff check selfscan tests bench wsgi.py
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # The load benchmark uses wrk (Debian package) when present, else a slower Python generator;

@@ -20,9 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import csrf_of  # noqa: E402
-from selfscan import create_app, ensure_ready, users  # noqa: E402
-from selfscan import db as dbmod  # noqa: E402
-from selfscan.cli_ccv import insert_synthetic  # noqa: E402
+from selfscan import create_app
+from selfscan.storage import db as dbmod
+from selfscan.storage import users  # noqa: E402
+from selfscan.storage.demo import insert_synthetic  # noqa: E402
+from selfscan.web import ensure_ready
 
 PASSWORD = "bench-wachtwoord-123"
 # The covering index of schema migration 2; --without-index drops it to show what it buys.

@@ -26,7 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import write_section  # noqa: E402
-from selfscan import create_app, ensure_ready, scoring, store, web  # noqa: E402
+from selfscan import create_app
+from selfscan.core import scoring
+from selfscan.storage import db as dbmod
+from selfscan.storage import municipalities, scores
+from selfscan.web import ensure_ready
+from selfscan.web import helpers as web  # noqa: E402
 
 FULL_PLOTLY_GZIP_KB = 1470  # plotly.min.js as embedded by plotly for Python, gzipped (anchors.md)
 
@@ -37,9 +42,9 @@ def fill(app, rounds: int, seed: int = 4) -> str:
     q = app.extensions["selfscan.current"]
     with app.app_context():
         db = web.get_db()
-        codes = [m["code"] for m in store.municipalities(db)]
-        now = store.now()
-        with store.write(db) as conn:
+        codes = [m["code"] for m in municipalities.municipalities(db)]
+        now = dbmod.now()
+        with dbmod.write(db) as conn:
             for n in range(rounds):
                 code = codes[n % len(codes)]
                 cur = conn.execute(
@@ -52,16 +57,16 @@ def fill(app, rounds: int, seed: int = 4) -> str:
                 respondents = [{i: rng.choice(scoring.LEVELS) for i in q.items}
                                for _ in range(8)]
                 agg = scoring.aggregate(q.structure, respondents, q.phases)
-                store.store_scores(conn, int(cur.lastrowid or 0), agg)
+                scores.store_scores(conn, int(cur.lastrowid or 0), agg)
         # The measured round: a real one with ten respondents in three role groups.
-        rid, token = store.create_round(db, municipality_code="GM0363", questionnaire=q,
+        rid, token = rounds.create_round(db, municipality_code="GM0363", questionnaire=q,
                                         year=2025, benchmark_consent=True)
         for role in ["police"] * 4 + ["veilig-thuis"] * 3 + ["municipality-social"] * 3:
-            pid, _ = store.create_respondent(db, rid, role)
-            store.save_answers(db, pid, answers={
+            pid, _ = rounds.create_respondent(db, rid, role)
+            rounds.save_answers(db, pid, answers={
                 i: rng.choice(["0", "1", "2", "3", "4", "unknown"]) for i in q.items})
-            store.submit_respondent(db, pid, rid)
-        store.close_round(db, rid, q)
+            rounds.submit_respondent(db, pid, rid)
+        rounds.close_round(db, rid, q)
     return token
 
 

@@ -31,6 +31,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from selfscan.storage import rounds
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
@@ -69,7 +71,7 @@ def prepare(instance: Path) -> dict[str, str]:
     """Rounds, respondents and a CCV account, made through the store like real use."""
     from datetime import date
 
-    from selfscan import create_app, ensure_ready, store, tokens, users
+    from selfscan import create_app, ensure_ready, tokens, users
     from selfscan import db as dbmod
 
     app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET})
@@ -80,17 +82,17 @@ def prepare(instance: Path) -> dict[str, str]:
     roles = ("municipality-security", "police", "child-protection", "veilig-thuis", "education")
 
     def round_with(code: str, people: int, close: bool, seed: int) -> tuple[str, list[str]]:
-        rid, coordinator = store.create_round(db, municipality_code=code, questionnaire=q,
+        rid, coordinator = rounds.create_round(db, municipality_code=code, questionnaire=q,
                                               year=date.today().year, benchmark_consent=True)
         resumes = []
         for n in range(people):
-            pid, resume = store.create_respondent(db, rid, roles[n % len(roles)])
-            store.save_answers(db, pid, answers={
+            pid, resume = rounds.create_respondent(db, rid, roles[n % len(roles)])
+            rounds.save_answers(db, pid, answers={
                 item: str((k * 7 + n * 3 + seed) % 5) for k, item in enumerate(items)})
-            store.submit_respondent(db, pid, rid)
+            rounds.submit_respondent(db, pid, rid)
             resumes.append(resume)
         if close:
-            store.close_round(db, rid, q)
+            rounds.close_round(db, rid, q)
         return coordinator, resumes
 
     try:
@@ -98,9 +100,9 @@ def prepare(instance: Path) -> dict[str, str]:
             round_with(code, 4, True, n)
         closed, _ = round_with("GM0363", 6, True, 9)
         open_coordinator, _ = round_with("GM0363", 0, False, 0)
-        row = store.round_by_coordinator(db, open_coordinator)
+        row = rounds.round_by_coordinator(db, open_coordinator)
         invitation = tokens.invitation_token(open_coordinator, row["invitation_nonce"])
-        _pid, resume = store.create_respondent(db, row["id"], "police")
+        _pid, resume = rounds.create_respondent(db, row["id"], "police")
         users.create_user(db, CCV_EMAIL, CCV_PASSWORD)
     finally:
         db.conn.close()
@@ -302,7 +304,7 @@ def run_python(url: str, method: str, headers: dict[str, str], body: str, args) 
             "requests": len(latencies), "errors": errors[0]}
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint (default 10)")
     parser.add_argument("--connections", type=int, default=16)
@@ -323,6 +325,69 @@ def main() -> None:
     args = parser.parse_args()
     if args.only and args.write_docs:
         parser.error("--write-docs needs every endpoint; drop --only")
+    return args
+
+
+def _targets(base: str, hello: str, tokens: dict[str, str], only: list[str] | None
+             ) -> list[tuple[str, str, str, dict[str, str], str]]:
+    """(name, url, method, headers, body) of every endpoint measured, each checked once."""
+    step_cookie, step_csrf, step_html = session_for(f"{base}/r/{tokens['resume']}/stap/2")
+    targets = [
+        ("hello (baseline)", hello, "GET", {}, ""),
+        ("home page", f"{base}/", "GET", {}, ""),
+        ("questionnaire page", f"{base}/r/{tokens['resume']}/stap/2", "GET",
+         {"Cookie": step_cookie}, ""),
+        ("answer save", f"{base}/r/{tokens['resume']}/autosave/2", "POST",
+         {"Cookie": step_cookie, "X-CSRFToken": step_csrf,
+          "Content-Type": "application/x-www-form-urlencoded"},
+         autosave_body(step_html)),
+        ("results page", f"{base}/c/{tokens['closed']}/uitkomsten", "GET", {}, ""),
+    ]
+    try:
+        ccv_cookie, _, _ = session_for(f"{base}/ccv/inloggen", login=True)
+        targets.append(("CCV dashboard", f"{base}/ccv", "GET", {"Cookie": ccv_cookie}, ""))
+    except (urllib.error.HTTPError, AttributeError, AssertionError) as exc:
+        print(f"CCV dashboard skipped: {exc}", file=sys.stderr)
+    if only:
+        targets = [t for t in targets
+                   if t[0].startswith("hello") or any(word in t[0] for word in only)]
+    for name, url, method, headers, body in targets:
+        # Check the endpoint answers correctly before measuring it.
+        req = urllib.request.Request(url, method=method, headers=headers,
+                                     data=(body + "1").encode() if method == "POST" else None)
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200, (name, r.status)
+    return targets
+
+
+def _measure(targets: list[tuple[str, str, str, dict[str, str], str]], run, args,
+             procs: list[subprocess.Popen]) -> dict[str, dict]:
+    for _name, url, method, headers, body in targets:
+        run(url, method, headers, body, argparse.Namespace(**{**vars(args),
+                                                               "seconds": args.warmup}))
+    # Interleave the repetitions so that a noisy moment hits every endpoint alike.
+    runs: dict[str, list[dict]] = {name: [] for name, *_ in targets}
+    for _ in range(args.repeat):
+        for name, url, method, headers, body in targets:
+            master = (procs[1] if name.startswith("hello") else procs[0]).pid
+            before = server_ticks(master)
+            result = run(url, method, headers, body, args)
+            spent = cpu_seconds(before, server_ticks(master))
+            result["cpu_us"] = spent * 1e6 / max(1, result["requests"])
+            runs[name].append(result)
+    results = {}
+    for name, *_ in targets:
+        results[name] = {key: statistics.median(r[key] for r in runs[name])
+                         for key in runs[name][0]}
+        print(f"{name:22} {results[name]['rps']:8.0f} req/s  p50 {results[name]['p50']:6.1f}"
+              f" ms  p95 {results[name]['p95']:6.1f} ms  p99 {results[name]['p99']:6.1f} ms"
+              f"  server CPU {results[name]['cpu_us']:5.0f} µs/request"
+              f"  errors {results[name]['errors']}", flush=True)
+    return results
+
+
+def main() -> None:
+    args = _arguments()
     engine = args.engine if args.engine != "auto" else ("wrk" if shutil.which("wrk") else "python")
     run = run_wrk if engine == "wrk" else run_python
 
@@ -333,55 +398,10 @@ def main() -> None:
     ports = {"selfscan": free_port(), "hello": free_port()}
     procs = [start_gunicorn("wsgi:app", ports["selfscan"], instance, workdir / "selfscan.log"),
              start_gunicorn("bench.hello:app", ports["hello"], instance, workdir / "hello.log")]
-    base = f"http://127.0.0.1:{ports['selfscan']}"
     try:
-        step_cookie, step_csrf, step_html = session_for(f"{base}/r/{tokens['resume']}/stap/2")
-        targets = [
-            ("hello (baseline)", f"http://127.0.0.1:{ports['hello']}/", "GET", {}, ""),
-            ("home page", f"{base}/", "GET", {}, ""),
-            ("questionnaire page", f"{base}/r/{tokens['resume']}/stap/2", "GET",
-             {"Cookie": step_cookie}, ""),
-            ("answer save", f"{base}/r/{tokens['resume']}/autosave/2", "POST",
-             {"Cookie": step_cookie, "X-CSRFToken": step_csrf,
-              "Content-Type": "application/x-www-form-urlencoded"},
-             autosave_body(step_html)),
-            ("results page", f"{base}/c/{tokens['closed']}/uitkomsten", "GET", {}, ""),
-        ]
-        try:
-            ccv_cookie, _, _ = session_for(f"{base}/ccv/inloggen", login=True)
-            targets.append(("CCV dashboard", f"{base}/ccv", "GET", {"Cookie": ccv_cookie}, ""))
-        except (urllib.error.HTTPError, AttributeError, AssertionError) as exc:
-            print(f"CCV dashboard skipped: {exc}", file=sys.stderr)
-        if args.only:
-            targets = [t for t in targets
-                       if t[0].startswith("hello") or any(word in t[0] for word in args.only)]
-        results = {}
-        for name, url, method, headers, body in targets:
-            # Check the endpoint answers correctly before measuring it.
-            req = urllib.request.Request(url, method=method, headers=headers,
-                                         data=(body + "1").encode() if method == "POST" else None)
-            with urllib.request.urlopen(req, timeout=10) as r:
-                assert r.status == 200, (name, r.status)
-        for _name, url, method, headers, body in targets:
-            run(url, method, headers, body, argparse.Namespace(**{**vars(args),
-                                                                   "seconds": args.warmup}))
-        # Interleave the repetitions so that a noisy moment hits every endpoint alike.
-        runs: dict[str, list[dict]] = {name: [] for name, *_ in targets}
-        for _ in range(args.repeat):
-            for name, url, method, headers, body in targets:
-                master = (procs[1] if name.startswith("hello") else procs[0]).pid
-                before = server_ticks(master)
-                result = run(url, method, headers, body, args)
-                spent = cpu_seconds(before, server_ticks(master))
-                result["cpu_us"] = spent * 1e6 / max(1, result["requests"])
-                runs[name].append(result)
-        for name, *_ in targets:
-            results[name] = {key: statistics.median(r[key] for r in runs[name])
-                             for key in runs[name][0]}
-            print(f"{name:22} {results[name]['rps']:8.0f} req/s  p50 {results[name]['p50']:6.1f}"
-                  f" ms  p95 {results[name]['p95']:6.1f} ms  p99 {results[name]['p99']:6.1f} ms"
-                  f"  server CPU {results[name]['cpu_us']:5.0f} µs/request"
-                  f"  errors {results[name]['errors']}", flush=True)
+        targets = _targets(f"http://127.0.0.1:{ports['selfscan']}",
+                           f"http://127.0.0.1:{ports['hello']}/", tokens, args.only)
+        results = _measure(targets, run, args, procs)
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)

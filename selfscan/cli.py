@@ -1,92 +1,171 @@
-"""Command-line interface: flask --app selfscan <command>."""
+"""Command-line interface: flask --app selfscan <command>. Help texts are in English; messages
+about the questionnaires are in Dutch, the language their authors write in."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
-from selfscan import db as dbmod
-from selfscan import store, web
-from selfscan.questionnaire import DefinitionErrors, definition_files, load_folder, load_paths
+from selfscan import loading
+from selfscan.storage import db as dbmod
+from selfscan.storage import demo, migrations, questionnaires, users
 
 
-def _connect() -> dbmod.sqlite_utils.Database:
-    return dbmod.connect(current_app.config["DATABASE"])
+@contextmanager
+def _database(prepare: bool = True) -> Iterator[dbmod.Database]:
+    """A connection to the configured database, migrated and loaded first when ``prepare``."""
+    if prepare:
+        from selfscan.web import ensure_ready
+
+        ensure_ready(current_app)
+    db = dbmod.connect(current_app.config["DATABASE"])
+    try:
+        yield db
+    finally:
+        db.conn.close()
 
 
 def register(app: Flask) -> None:
-    from selfscan import cli_ccv
+    for command in (init_db, load_questionnaires, check_questionnaires, backup, create_user,
+                    create_api_token, demo_data):
+        app.cli.add_command(command)
 
-    cli_ccv.register(app)  # the CCV's own commands
 
-    @app.cli.command("init-db")
-    def init_db() -> None:
-        """Create or migrate the database and load the register and questionnaires (idempotent)."""
-        from selfscan import init_storage
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or migrate the database and load the register and questionnaires (idempotent)."""
+    from selfscan.web import init_storage
 
+    try:
+        init_storage(current_app)
+    except loading.DefinitionErrors as exc:
+        raise click.ClickException("de vragenlijsten zijn niet geldig:\n" + str(exc)) from None
+    except questionnaires.VersionChanged as exc:
+        raise click.ClickException(str(exc)) from None
+    with _database(prepare=False) as db:
+        n = db.execute("SELECT count(*) FROM municipalities").fetchone()[0]
+        versions = ", ".join(f"{q['id']} v{q['version']}"
+                             for q in current_app.extensions["selfscan.library"].versions())
+        click.echo(f"Database {current_app.config['DATABASE']} (schema "
+                   f"{migrations.schema_version(db)}): {n} gemeenten, vragenlijsten: {versions}")
+
+
+@click.command("load-questionnaires")
+@with_appcontext
+def load_questionnaires() -> None:
+    """Load the questionnaire folder into the database; refuses to change answered versions."""
+    folder = Path(current_app.config["QUESTIONNAIRES"])
+    try:
+        library = loading.load_folder(folder)
+    except loading.DefinitionErrors as exc:
+        raise click.ClickException("de vragenlijsten zijn niet geldig:\n" + str(exc)) from None
+    with _database(prepare=False) as db:
         try:
-            init_storage(current_app)
-        except DefinitionErrors as exc:
-            raise click.ClickException("de vragenlijsten zijn niet geldig:\n" + str(exc)) from None
-        except store.VersionChanged as exc:
-            raise click.ClickException(str(exc)) from None
-        conn = _connect()
-        n = conn.execute("SELECT count(*) FROM municipalities").fetchone()[0]
-        versions = ", ".join(f"{q['id']} v{q['version']}" for q in
-                             web.library().versions())
-        click.echo(f"Database {current_app.config['DATABASE']} (schema {dbmod.schema_version(conn)}):"
-                   f" {n} gemeenten, vragenlijsten: {versions}")
-        conn.conn.close()
-
-    @app.cli.command("load-questionnaires")
-    def load_questionnaires() -> None:
-        """Load the questionnaire folder into the database; refuses to change answered versions."""
-        folder = Path(current_app.config["QUESTIONNAIRES"])
-        try:
-            library = load_folder(folder)
-        except DefinitionErrors as exc:
-            raise click.ClickException("de vragenlijsten zijn niet geldig:\n" + str(exc)) from None
-        conn = _connect()
-        try:
-            dbmod.migrate(conn)
-            for line in store.sync_questionnaires(conn, library.questionnaires):
+            migrations.migrate(db)
+            for line in questionnaires.sync_questionnaires(db, library.questionnaires):
                 click.echo(line)
-        except store.VersionChanged as exc:
+        except questionnaires.VersionChanged as exc:
             raise click.ClickException(str(exc)) from None
-        finally:
-            conn.conn.close()
 
-    @app.cli.command("check-questionnaires")
-    @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-    def check_questionnaires(paths: tuple[Path, ...]) -> None:
-        """Check questionnaire files (default: the whole folder) without touching the database."""
-        folder = Path(current_app.config["QUESTIONNAIRES"])
-        chosen = list(paths) or [*definition_files(folder), folder / "tools.yaml"]
-        if chosen and all(p.name == "tools.yaml" for p in chosen):
-            # A catalogue is checked against the questionnaires it refers to.
-            chosen = [*definition_files(folder), *chosen]
-        try:
-            library = load_paths(chosen)
-        except DefinitionErrors as exc:
-            for error in exc.errors:
-                click.echo(str(error), err=True)
-            raise SystemExit(1) from None
-        for q in library.questionnaires:
-            n = sum(len(d.items) for d in q.dimensions)
-            click.echo(f"OK {q.source}: {q.id} versie {q.version}, {len(q.dimensions)} dimensies, "
-                       f"{n} items, hash {q.content_hash[:12]}")
-        if library.catalogue.tools:
-            click.echo(f"OK tools.yaml: {len(library.catalogue.tools)} hulpmiddelen")
 
-    @app.cli.command("backup")
-    @click.argument("path", type=click.Path(path_type=Path))
-    def backup(path: Path) -> None:
-        """Write a consistent copy of the live database to PATH (safe while the service runs)."""
-        conn = _connect()
+@click.command("check-questionnaires")
+@with_appcontext
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check_questionnaires(paths: tuple[Path, ...]) -> None:
+    """Check questionnaire files (default: the whole folder) without touching the database."""
+    folder = Path(current_app.config["QUESTIONNAIRES"])
+    chosen = list(paths) or [*loading.definition_files(folder), folder / loading.TOOLS_FILE]
+    if chosen and all(p.name == loading.TOOLS_FILE for p in chosen):
+        # A catalogue is checked against the questionnaires it refers to.
+        chosen = [*loading.definition_files(folder), *chosen]
+    try:
+        library = loading.load_paths(chosen)
+    except loading.DefinitionErrors as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    for q in library.questionnaires:
+        n = sum(len(d.items) for d in q.dimensions)
+        click.echo(f"OK {q.source}: {q.id} versie {q.version}, {len(q.dimensions)} dimensies, "
+                   f"{n} items, hash {q.content_hash[:12]}")
+    if library.catalogue.tools:
+        click.echo(f"OK tools.yaml: {len(library.catalogue.tools)} hulpmiddelen")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent copy of the live database to PATH (safe while the service runs)."""
+    with _database(prepare=False) as db:
+        dbmod.backup(db, path)
+    click.echo(f"Back-up geschreven naar {path}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", "account_role", type=click.Choice(users.ACCOUNT_ROLES), default="ccv",
+              show_default=True,
+              help="ccv: benchmark, coaching list and exports; admin: the same.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password as one line from standard input (for scripts).")
+def create_user(email: str, account_role: str, password_stdin: bool) -> None:
+    """Create a CCV account (password of at least 12 characters)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Wachtwoord", hide_input=True,
+                                confirmation_prompt="Herhaal het wachtwoord")
+    with _database() as db:
         try:
-            dbmod.backup(conn, path)
-        finally:
-            conn.conn.close()
-        click.echo(f"Back-up geschreven naar {path}")
+            user = users.create_user(db, email, password, account_role)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Account aangemaakt: {user.email} (rol {user.account_role})")
+
+
+@click.command("create-api-token")
+@with_appcontext
+@click.argument("email")
+@click.option("--label", default="", help="What the token is for, for example 'dashboard'.")
+def create_api_token(email: str, label: str) -> None:
+    """Create an API token for a CCV account; the token is shown once."""
+    with _database() as db:
+        user = users.user_by_email(db, email)
+        if user is None:
+            raise click.ClickException(
+                f"er is geen account voor {email}; maak het eerst met create-user")
+        token = users.create_api_token(db, user.id, label)
+    click.echo("Bewaar dit token veilig; het wordt niet opnieuw getoond:", err=True)
+    click.echo(token)
+
+
+@click.command("demo-data")
+@with_appcontext
+@click.option("--rounds", "n_rounds", type=click.IntRange(0, 1_000_000), default=0,
+              help="Number of synthetic rounds to add.")
+@click.option("--purge", is_flag=True, help="First delete every synthetic round.")
+@click.option("--seed", type=int, default=None, help="Fixed seed for repeatable data.")
+def demo_data(n_rounds: int, purge: bool, seed: int | None) -> None:
+    """Fill the database with clearly marked synthetic rounds (or remove them)."""
+    if not purge and n_rounds == 0:
+        raise click.UsageError("geef --rounds N, --purge of allebei")
+    with _database() as db:
+        if purge:
+            removed = demo.purge_synthetic(db)
+            click.echo(f"{removed} synthetische rondes verwijderd")
+        if n_rounds:
+            try:
+                made = demo.insert_synthetic(db, current_app.extensions["selfscan.current"],
+                                             n_rounds, seed=seed)
+            except demo.NoMunicipalities as exc:
+                raise click.ClickException(str(exc)) from None
+            click.echo(f"{made} synthetische rondes toegevoegd (gemarkeerd als synthetisch)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pages import csrf_of
 
-from selfscan import store, users
+from selfscan.storage import rounds, users
 
 PASSWORD = "een-lang-wachtwoord-123"
 COMMENT = "Vertrouwelijke toelichting van de politie over gezin Jansen"
@@ -25,17 +25,17 @@ def municipalities_where(db, peer_group=None, province=None):
 def add_round(db, q, code, year, level=2, *, consent=True, synthetic=False, close=True,
               coaching=False, email=None, comment=None, unknown_dims=(), role="police"):
     """A round with one submitted respondent answering `level` everywhere, closed by default."""
-    rid, _token = store.create_round(
+    rid, _token = rounds.create_round(
         db, municipality_code=code, questionnaire=q, year=year, benchmark_consent=consent,
         coaching_requested=coaching, contact_email=email, synthetic=synthetic)
-    pid, _resume = store.create_respondent(db, rid, role)
+    pid, _resume = rounds.create_respondent(db, rid, role)
     answers = {item.id: ("unknown" if d.id in unknown_dims else str(level))
                for d in q.dimensions for item in d.items}
-    store.save_answers(db, pid, answers=answers,
+    rounds.save_answers(db, pid, answers=answers,
                        comments={q.dimensions[0].id: comment} if comment else None)
-    store.submit_respondent(db, pid, rid)
+    rounds.submit_respondent(db, pid, rid)
     if close:
-        store.close_round(db, rid, q)
+        rounds.close_round(db, rid, q)
     return rid
 
 

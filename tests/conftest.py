@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from selfscan import create_app, ensure_ready
-from selfscan import db as dbmod
+from selfscan import create_app
+from selfscan.storage import db as dbmod
+from selfscan.web import ensure_ready
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

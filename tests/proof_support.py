@@ -11,8 +11,9 @@ from typing import Any
 from flask import Flask
 from pages import csrf_of  # noqa: F401  (re-exported for the proof tests)
 
-from selfscan import db as dbmod
-from selfscan import store, tokens
+from selfscan.core import tokens
+from selfscan.storage import db as dbmod
+from selfscan.storage import rounds
 
 ROLES = ("municipality-security", "police", "child-protection", "veilig-thuis", "education",
          "municipality-social")
@@ -35,22 +36,22 @@ def make_round(app: Flask, *, respondents: int = 0, submitted: int = 0, closed: 
     q = app.extensions["selfscan.current"]
     db = dbmod.connect(app.config["DATABASE"])
     try:
-        round_id, coordinator = store.create_round(
+        round_id, coordinator = rounds.create_round(
             db, municipality_code=municipality, questionnaire=q, year=date.today().year,
             benchmark_consent=consent)
-        row = store.round_by_id(db, round_id)
+        row = rounds.round_by_id(db, round_id)
         handle = RoundHandle(round_id, coordinator,
                              tokens.invitation_token(coordinator, row["invitation_nonce"]))
         items = [i.id for d in q.dimensions for i in d.items]
         for n in range(respondents):
-            rid, resume = store.create_respondent(db, round_id, ROLES[n % len(ROLES)])
+            rid, resume = rounds.create_respondent(db, round_id, ROLES[n % len(ROLES)])
             answers = {item: str((k + n + seed) % 5) for k, item in enumerate(items)}
-            store.save_answers(db, rid, answers=answers)
+            rounds.save_answers(db, rid, answers=answers)
             if n < submitted:
-                store.submit_respondent(db, rid, round_id)
+                rounds.submit_respondent(db, rid, round_id)
             handle.respondents.append((rid, resume))
         if closed:
-            store.close_round(db, round_id, q)
+            rounds.close_round(db, round_id, q)
     finally:
         db.conn.close()
     return handle

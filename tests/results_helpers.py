@@ -6,7 +6,8 @@ import html
 import re
 from typing import Any
 
-from selfscan import store, web
+from selfscan.storage import rounds
+from selfscan.web import helpers as web
 
 
 def current(app: Any) -> Any:
@@ -26,7 +27,7 @@ def make_round(
     with app.app_context():
         db = web.get_db()
         q = current(app)
-        round_id, token = store.create_round(
+        round_id, token = rounds.create_round(
             db, municipality_code=code, questionnaire=q, year=2025, benchmark_consent=consent,
             coaching_requested=coaching, contact_email="a@b.nl" if coaching else None,
             previous_round_id=previous_round_id)
@@ -35,11 +36,11 @@ def make_round(
                 answers = {"*": answers}
             default = answers.get("*")
             values = {i: answers.get(i, default) for i in q.items}
-            pid, _ = store.create_respondent(db, round_id, role)
-            store.save_answers(db, pid, answers=values, comments=comments or {})
-            store.submit_respondent(db, pid, round_id)
+            pid, _ = rounds.create_respondent(db, round_id, role)
+            rounds.save_answers(db, pid, answers=values, comments=comments or {})
+            rounds.submit_respondent(db, pid, round_id)
         if close:
-            store.close_round(db, round_id, q)
+            rounds.close_round(db, round_id, q)
     return round_id, token
 
 

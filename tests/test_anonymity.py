@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfscan.anonymity import (
+from selfscan.core.anonymity import (
     PEER_GROUP_LABELS,
     PEER_GROUP_OF_SIZE_CLASS,
     PEER_GROUPS,

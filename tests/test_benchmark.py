@@ -9,10 +9,11 @@ from ccv_support import add_round, municipalities_where
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfscan import benchmark, store
-from selfscan import db as dbmod
-from selfscan.anonymity import PEER_GROUPS, THRESHOLD
-from selfscan.benchmark import Filters
+from selfscan.core import benchmark as rules
+from selfscan.core.anonymity import PEER_GROUPS, THRESHOLD
+from selfscan.core.benchmark import Filters
+from selfscan.storage import benchmark, rounds
+from selfscan.storage import db as dbmod
 
 YEAR = date.today().year
 
@@ -62,7 +63,7 @@ def test_five_is_enough(db, q):
 def test_a_group_that_falls_below_five_after_a_deletion(db, q):
     ids = [add_round(db, q, code, YEAR) for code in municipalities_where(db)[:5]]
     assert run(db)["shown"]
-    store.delete_round(db, ids[0])
+    rounds.delete_round(db, ids[0])
     data = run(db)
     assert not data["shown"] and data["municipalities"] is None
 
@@ -178,10 +179,10 @@ def test_bottlenecks_name_the_lowest_items_with_their_counts(db, q):
         with dbmod.write(db) as conn:
             pid = conn.execute("SELECT id FROM respondents WHERE round_id = ?", (rid,)).fetchone()[0]
             conn.execute("UPDATE respondents SET status = 'started' WHERE id = ?", (pid,))
-        store.save_answers(db, pid, answers={low_item: "0", q.dimensions[2].items[0].id:
+        rounds.save_answers(db, pid, answers={low_item: "0", q.dimensions[2].items[0].id:
                                                    "unknown"})
-        store.submit_respondent(db, pid, rid)
-        store.close_round(db, rid, q)
+        rounds.submit_respondent(db, pid, rid)
+        rounds.close_round(db, rid, q)
     data = run(db)
     lowest = data["bottlenecks"]["lowest_median"][0]
     assert lowest == {"item_id": low_item, "median": 0.0, "municipalities": 5}
@@ -220,12 +221,12 @@ def test_version_filter(db, q):
     ({"synthetisch": "misschien"}, "synthetisch"),
 ])
 def test_bad_filters_give_a_dutch_message(args, message):
-    with pytest.raises(benchmark.FilterError, match=message):
-        benchmark.parse_filters(args, ["Utrecht"], [("mpg", 1)])
+    with pytest.raises(rules.FilterError, match=message):
+        rules.parse_filters(args, ["Utrecht"], [("mpg", 1)])
 
 
 def test_filters_accept_dutch_and_english_names():
-    f = benchmark.parse_filters({"year": "2025", "versie": "mpg:1", "peer_group": "tot-20k",
+    f = rules.parse_filters({"year": "2025", "versie": "mpg:1", "peer_group": "tot-20k",
                                  "provincie": "Utrecht", "synthetic": "1"},
                                 ["Utrecht"], [("mpg", 1)])
     assert f == Filters(2025, "mpg", 1, "tot-20k", "Utrecht", True)
@@ -245,17 +246,17 @@ row_strategy = st.fixed_dictionaries({
 @given(st.lists(row_strategy, max_size=60))
 def test_export_generalisation_leaves_no_small_class(rows):
     rows = [dict(r, id=i) for i, r in enumerate(rows)]
-    out = benchmark.generalise(rows)
+    out = rules.generalise(rows)
     classes: dict = {}
     for row in out:
         key = (row["year"], row["peer_group"], row["province"])
         classes[key] = classes.get(key, 0) + 1
         original = rows[row["id"]]
-        assert row["peer_group"] in (original["peer_group"], benchmark.SUPPRESSED)
-        assert row["province"] in (original["province"], benchmark.SUPPRESSED)
+        assert row["peer_group"] in (original["peer_group"], rules.SUPPRESSED)
+        assert row["province"] in (original["province"], rules.SUPPRESSED)
         # Province is never shown without the peer group: that would need its own check.
-        assert not (row["peer_group"] == benchmark.SUPPRESSED
-                    and row["province"] != benchmark.SUPPRESSED)
+        assert not (row["peer_group"] == rules.SUPPRESSED
+                    and row["province"] != rules.SUPPRESSED)
     assert all(n >= THRESHOLD for n in classes.values()), classes
     # Years with fewer than five rows are left out, others are kept whole.
     for year in (2024, 2025):

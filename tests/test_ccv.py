@@ -9,8 +9,10 @@ import pytest
 from ccv_support import PASSWORD, add_round, csrf, make_user, municipalities_where, sign_in
 from itsdangerous import TimestampSigner
 
-from selfscan import create_app, ensure_ready, users
-from selfscan import db as dbmod
+from selfscan import create_app
+from selfscan.storage import db as dbmod
+from selfscan.storage import users
+from selfscan.web import ensure_ready
 
 YEAR = date.today().year
 

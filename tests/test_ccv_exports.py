@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from ccv_support import COMMENT, add_round, make_user, municipalities_where, sign_in
 
-from selfscan import benchmark
+from selfscan.storage import exports
 
 YEAR = date.today().year
 
@@ -129,7 +129,7 @@ def test_export_counts_each_municipality_once_per_year(db, q):
     for code in codes:
         add_round(db, q, code, YEAR, level=1)
     add_round(db, q, codes[0], YEAR, level=4)
-    data = benchmark.export_data(db, seed=1)
+    data = exports.export_data(db, seed=1)
     assert len(data["rounds"]) == 5
     assert sorted(r["overall_score"] for r in data["rounds"]) == [25.0] * 4 + [100.0]
     assert sorted(r["export_id"] for r in data["rounds"]) == [1, 2, 3, 4, 5]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from results_helpers import current, make_round, other_municipalities
 
-from selfscan import comparisons, store, web
+from selfscan.storage import peers, rounds
+from selfscan.web import helpers as web
 
 
 def _bench(app, code="GM0363", peer_group="100k-plus"):
     with app.app_context():
-        return comparisons.benchmark(
+        return peers.comparison_for(
             web.get_db(), questionnaire_id="mpg", municipality_code=code, peer_group=peer_group,
             dimension_ids=[d.id for d in current(app).dimensions])
 
@@ -66,15 +67,15 @@ def test_synthetic_rounds_are_kept_apart(app):
     with app.app_context():
         db = web.get_db()
         for code in codes:
-            rid, _ = store.create_round(db, municipality_code=code, questionnaire=current(app),
+            rid, _ = rounds.create_round(db, municipality_code=code, questionnaire=current(app),
                                         year=2025, benchmark_consent=True, synthetic=True)
-            pid, _ = store.create_respondent(db, rid, "police")
-            store.save_answers(db, pid, answers={i: "2" for i in current(app).items})
-            store.submit_respondent(db, pid, rid)
-            store.close_round(db, rid, current(app))
+            pid, _ = rounds.create_respondent(db, rid, "police")
+            rounds.save_answers(db, pid, answers={i: "2" for i in current(app).items})
+            rounds.submit_respondent(db, pid, rid)
+            rounds.close_round(db, rid, current(app))
     assert _bench(app).national.municipalities == 0
     with app.app_context():
-        synthetic = comparisons.benchmark(
+        synthetic = peers.comparison_for(
             web.get_db(), questionnaire_id="mpg", municipality_code="GM0363",
             peer_group="100k-plus", dimension_ids=["manpower"], synthetic=True)
     assert synthetic.national.municipalities == 5 and synthetic.national.shown

@@ -26,8 +26,10 @@ import pytest
 from pages import csrf_of
 from proof_support import make_round
 
-from selfscan import create_app, ensure_ready, store
-from selfscan import db as dbmod
+from selfscan import create_app
+from selfscan.storage import db as dbmod
+from selfscan.storage import rounds
+from selfscan.web import ensure_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -79,7 +81,7 @@ def prepared(tmp_path_factory):
     try:
         people = []
         for n in range(RESPONDENTS):
-            _rid, token = store.create_respondent(db, handle.round_id,
+            _rid, token = rounds.create_respondent(db, handle.round_id,
                                                   ("police", "veilig-thuis", "other")[n % 3])
             people.append(token)
     finally:
@@ -220,7 +222,7 @@ def stored_answers(database: Path, people: list[str]) -> dict[tuple[str, str], s
     try:
         out = {}
         db = dbmod.connect(database)
-        ids = {store.respondent_by_resume(db, t)["id"]: t for t in people}
+        ids = {rounds.respondent_by_resume(db, t)["id"]: t for t in people}
         db.conn.close()
         for rid, item, value in conn.execute("SELECT respondent_id, item_id, value FROM answers"):
             if rid in ids:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from selfscan import config as cfg
-from selfscan import redact
-from selfscan.tokens import new_token
+from selfscan.core.tokens import new_token
+from selfscan.web.logs import redact
 
 
 def test_environment_settings_are_typed_like_their_defaults():

@@ -145,7 +145,7 @@ def test_fuzz_invitation(world, form):
     r = client.post(f"/i/{handle.invitation}", data={**form, "csrf_token": csrf})
     _assert_safe(r, form)
     roles = {row[0] for row in _roles(app)}
-    from selfscan.roles import ROLE_GROUPS
+    from selfscan.core.roles import ROLE_GROUPS
 
     assert roles <= {g.id for g in ROLE_GROUPS}
 

@@ -17,9 +17,9 @@ from journey import (
 )
 from pages import csrf_of, nonce_of
 
-from selfscan import db as dbmod
-from selfscan import store
-from selfscan.tokens import link_csrf_token
+from selfscan.core.tokens import link_csrf_token
+from selfscan.storage import db as dbmod
+from selfscan.storage import rounds
 
 
 def _db(app):
@@ -206,7 +206,7 @@ def test_csrf_failure_keeps_entered_answers(app, client):
         "csrf_token": csrf_of(body), "version": "mpg:1", "action": "next",
         f"item-{items[0]}": "4"})
     assert again.status_code == 303
-    assert store.answers_of(_db(app), 1)[items[0]] == "4"
+    assert rounds.answers_of(_db(app), 1)[items[0]] == "4"
 
 
 def test_csrf_token_does_not_expire_with_time(app):
@@ -253,7 +253,7 @@ def test_invalid_values_give_400_and_lose_nothing(app, client, field, value, exp
         field.format(item=items[1]): value, f"item-{items[2]}": "3"})
     assert response.status_code == 400
     assert expected in response.get_data(as_text=True)
-    answers = store.answers_of(_db(app), 1)
+    answers = rounds.answers_of(_db(app), 1)
     assert answers == {items[0]: "2"}  # the earlier answer stays, nothing of this page saved
 
 
@@ -262,7 +262,7 @@ def test_fields_of_another_version_give_400(app, client):
     response = answer_page(client, resume, 2, {f"item-{items[1]}": "1"}, version="mpg:2")
     assert response.status_code == 400
     assert "andere versie van de vragenlijst" in response.get_data(as_text=True)
-    assert store.answers_of(_db(app), 1) == {items[0]: "2"}
+    assert rounds.answers_of(_db(app), 1) == {items[0]: "2"}
 
 
 def test_too_long_comment_is_a_form_error_and_keeps_answers(app, client):
@@ -273,7 +273,7 @@ def test_too_long_comment_is_a_form_error_and_keeps_answers(app, client):
     assert response.status_code == 400
     assert "Uw toelichting is 1001 tekens lang" in body and 'href="#comment-connection"' in body
     assert "x" * 1001 in body  # what was typed is shown again
-    assert store.answers_of(_db(app), 1) == {items[0]: "2", items[1]: "4"}
+    assert rounds.answers_of(_db(app), 1) == {items[0]: "2", items[1]: "4"}
 
 
 def test_context_number_out_of_range_is_a_form_error(app, client):
@@ -288,7 +288,7 @@ def test_requests_over_one_megabyte_get_413(app, client):
     response = answer_page(client, resume, 2, {"comment-connection": "x" * (1024 * 1024 + 10)})
     assert response.status_code == 413
     assert "Te veel gegevens" in response.get_data(as_text=True)
-    assert store.answers_of(_db(app), 1) == {items[0]: "2"}
+    assert rounds.answers_of(_db(app), 1) == {items[0]: "2"}
 
 
 def test_autosave_saves_in_the_background(app, client):
@@ -297,13 +297,13 @@ def test_autosave_saves_in_the_background(app, client):
     ok = client.post(f"/r/{resume}/autosave/2", data={f"item-{items[1]}": "na"},
                      headers={"X-CSRFToken": csrf_of(html)})
     assert ok.status_code == 200 and ok.get_json() == {"status": "saved"}
-    assert store.answers_of(_db(app), 1)[items[1]] == "na"
+    assert rounds.answers_of(_db(app), 1)[items[1]] == "na"
     bad = client.post(f"/r/{resume}/autosave/2", data={f"item-{items[1]}": "9"},
                       headers={"X-CSRFToken": csrf_of(html)})
     assert bad.status_code == 400 and bad.is_json
     no_token = client.post(f"/r/{resume}/autosave/2", data={f"item-{items[1]}": "1"})
     assert no_token.status_code == 400
-    assert store.answers_of(_db(app), 1)[items[1]] == "na"
+    assert rounds.answers_of(_db(app), 1)[items[1]] == "na"
 
 
 # --- language ----------------------------------------------------------------------------------
@@ -334,7 +334,8 @@ def test_language_switch_never_redirects_elsewhere(client):
 
 
 def test_guessing_links_is_rate_limited(tmp_path):
-    from selfscan import create_app, ensure_ready
+    from selfscan import create_app
+    from selfscan.web import ensure_ready
 
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
                       "SECRET_KEY": "x", "RATELIMIT_ENABLED": True})
@@ -354,18 +355,18 @@ def test_context_answers_are_saved_and_unticking_all_boxes_clears_them(app, clie
     response = client.post(f"/r/{resume}/stap/1", data={**data,
                            "context-context-partners": options[:2]})
     assert response.status_code == 303
-    saved = store.context_of(_db(app), 1)
+    saved = rounds.context_of(_db(app), 1)
     assert saved["context-families"] == 1200 and saved["context-since"] == 2014
     assert saved["context-partners"] == options[:2]
     client.post(f"/r/{resume}/stap/1", data=data)
-    assert "context-partners" not in store.context_of(_db(app), 1)
+    assert "context-partners" not in rounds.context_of(_db(app), 1)
 
 
 def test_unknown_context_choice_is_refused(app, client):
     resume = join(client, invitation_path(client, start_round(client)), "police")
     response = answer_page(client, resume, 1, {"context-context-partners": "mafia"})
     assert response.status_code == 400
-    assert store.context_of(_db(app), 1) == {}
+    assert rounds.context_of(_db(app), 1) == {}
 
 
 def test_cached_pages_never_mix_respondents(app, client):

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from selfscan import create_app
-from selfscan.questionnaire import DefinitionErrors, load_folder, load_paths, load_questionnaire
+from selfscan.loading import DefinitionErrors, load_folder, load_paths, load_questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "questionnaires"

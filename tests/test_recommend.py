@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfscan.recommend import (
+from selfscan.core.recommend import (
     ATTENTION_LEVEL,
     DimensionRecommendations,
     Reason,
@@ -17,7 +17,7 @@ from selfscan.recommend import (
     recommend,
     triggers,
 )
-from selfscan.scoring import NOT_APPLICABLE, UNKNOWN, Answer, RoundAggregate, aggregate
+from selfscan.core.scoring import NOT_APPLICABLE, UNKNOWN, Answer, RoundAggregate, aggregate
 
 FAST = settings(max_examples=200, deadline=None, database=None)
 

@@ -8,7 +8,8 @@ from datetime import date
 from pages import csrf_of, nonce_of
 from results_helpers import current, element, make_round, other_municipalities, text_of
 
-from selfscan import store, web
+from selfscan.storage import rounds
+from selfscan.web import helpers as web
 
 CONNECTION_ITEMS = 7
 
@@ -70,9 +71,9 @@ def test_provisional_results_follow_every_submission(app, client):
     # A second submission changes the revision, so the cached result is not reused.
     with app.app_context():
         db = web.get_db()
-        pid, _ = store.create_respondent(db, rid, "police")
-        store.save_answers(db, pid, answers={i: "3" for i in current(app).items})
-        store.submit_respondent(db, pid, rid)
+        pid, _ = rounds.create_respondent(db, rid, "police")
+        rounds.save_answers(db, pid, answers={i: "3" for i in current(app).items})
+        rounds.submit_respondent(db, pid, rid)
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert "2 deelnemers" in text_of(page)
     assert re.search(r'data-dimension="manpower">50\.0<', page)
@@ -168,7 +169,7 @@ def test_new_round_is_linked_and_idempotent(app, client):
     new_token = location.split("/c/")[1].split("?")[0]
     with app.app_context():
         db = web.get_db()
-        new = store.round_by_coordinator(db, new_token)
+        new = rounds.round_by_coordinator(db, new_token)
         assert new["previous_round_id"] == rid
         assert new["status"] == "open" and new["year"] == date.today().year
         assert new["benchmark_consent"] == 1 and new["coaching_requested"] == 1

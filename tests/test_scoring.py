@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfscan.scoring import (
+from selfscan.core.scoring import (
     LEVEL_SCORE,
     NOT_APPLICABLE,
     UNKNOWN,

@@ -11,8 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from proof_support import csrf_of, db_snapshot, make_round
 
-from selfscan import create_app, ensure_ready, store, tokens, users
-from selfscan import db as dbmod
+from selfscan import create_app
+from selfscan.core import tokens
+from selfscan.storage import db as dbmod
+from selfscan.storage import rounds, users
+from selfscan.web import ensure_ready
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 RANDOM_TOKEN = "Zq8xW3vN0pLm5RtY7uKc2HdJ9sAeFgBi"  # looks like a token, belongs to nothing
@@ -135,7 +138,7 @@ def test_respondent_csrf_token_is_bound_to_its_own_link(app, db):
     ok = client.post(f"/r/{first}/autosave/2", data={"item-connection-case-meeting": "4"},
                      headers={"X-CSRFToken": own})
     assert ok.status_code == 200
-    assert store.answers_of(db, first_id)["connection-case-meeting"] == "4"
+    assert rounds.answers_of(db, first_id)["connection-case-meeting"] == "4"
 
 
 @settings(max_examples=200, deadline=None)
@@ -164,7 +167,7 @@ def test_a_respondent_needs_no_cookie_and_gets_none(app, db):
     pages.append(client.post(f"/r/{resume}/indienen", data={"csrf_token": csrf}))
     assert [r.status_code for r in pages] == [303, 200, 200, 200, 200, 303, 303]
     assert all("Set-Cookie" not in r.headers for r in pages)
-    answers = store.answers_of(db, rid)
+    answers = rounds.answers_of(db, rid)
     status = db.execute("SELECT status FROM respondents WHERE id = ?", [rid]).fetchone()[0]
     assert answers["connection-regierol"] == "1" and answers["connection-case-meeting"] == "0"
     assert status == "submitted"

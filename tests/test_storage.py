@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from selfscan import create_app, ensure_ready, store
-from selfscan import db as dbmod
-from selfscan.anonymity import peer_group_for, size_class
-from selfscan.questionnaire import load_folder
+from selfscan import create_app
+from selfscan.core.anonymity import peer_group_for, size_class
+from selfscan.loading import load_folder
+from selfscan.storage import db as dbmod
+from selfscan.storage import migrations, municipalities, questionnaires, rounds
+from selfscan.web import ensure_ready
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -33,7 +35,7 @@ def test_init_db_is_idempotent(tmp_path):
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "342 gemeenten" in second.output and "mpg v1" in second.output
     conn = dbmod.connect(app.config["DATABASE"])
-    assert dbmod.schema_version(conn) == dbmod.SCHEMA_VERSION
+    assert migrations.schema_version(conn) == migrations.SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM questionnaire_versions").fetchone()[0] == 1
 
 
@@ -56,9 +58,9 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
 
 def test_municipality_register(app):
     conn = dbmod.connect(app.config["DATABASE"])
-    rows = store.municipalities(conn)
+    rows = municipalities.municipalities(conn)
     assert len(rows) == 342
-    amsterdam = store.municipality(conn, "GM0363")
+    amsterdam = municipalities.municipality(conn, "GM0363")
     assert amsterdam["name"] == "Amsterdam" and amsterdam["province"] == "Noord-Holland"
     assert amsterdam["size_class"] == size_class(amsterdam["population"])
     assert amsterdam["peer_group"] == peer_group_for(amsterdam["population"]) == "100k-plus"
@@ -67,11 +69,11 @@ def test_municipality_register(app):
 
 def _respond(conn, library):
     q = library.current
-    round_id, _token = store.create_round(conn, municipality_code="GM0014", questionnaire=q,
+    round_id, _token = rounds.create_round(conn, municipality_code="GM0014", questionnaire=q,
                                           year=2026)
-    respondent_id, _resume = store.create_respondent(conn, round_id, "police")
-    store.save_answers(conn, respondent_id, answers={q.dimensions[0].items[0].id: "2"})
-    store.submit_respondent(conn, respondent_id, round_id)
+    respondent_id, _resume = rounds.create_respondent(conn, round_id, "police")
+    rounds.save_answers(conn, respondent_id, answers={q.dimensions[0].items[0].id: "2"})
+    rounds.submit_respondent(conn, respondent_id, round_id)
     return round_id
 
 
@@ -118,9 +120,9 @@ def test_new_version_becomes_current_and_old_rounds_keep_their_version(tmp_path,
     library = app2.extensions["selfscan.library"]
     assert app2.extensions["selfscan.current"].version == 2
     assert library.get("mini", 1) is not None and library.get("mini", 2) is not None
-    row = store.round_by_id(conn, round_id)
+    row = rounds.round_by_id(conn, round_id)
     assert (row["questionnaire_id"], row["version"]) == ("mini", 1)
-    assert store.close_round(conn, round_id, library.get("mini", 1))
+    assert rounds.close_round(conn, round_id, library.get("mini", 1))
     scores = {r["dimension_id"]: r["score"] for r in conn.query(
         "SELECT * FROM round_scores WHERE round_id = ?", [round_id])}
     assert scores == {"alpha": 50.0, "beta": None}
@@ -168,7 +170,7 @@ def test_delete_round_removes_everything_and_logs_without_content(app):
     conn = dbmod.connect(app.config["DATABASE"])
     library = app.extensions["selfscan.library"]
     round_id = _respond(conn, library)
-    store.delete_round(conn, round_id)
+    rounds.delete_round(conn, round_id)
     for table in ("rounds", "respondents", "answers"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     events = list(conn.query("SELECT kind, round_id, detail FROM events ORDER BY id"))
@@ -185,9 +187,9 @@ def test_fixture_copy_is_untouched():
 
 
 def _started(db, q):
-    round_id, _token = store.create_round(db, municipality_code="GM0014", questionnaire=q,
+    round_id, _token = rounds.create_round(db, municipality_code="GM0014", questionnaire=q,
                                           year=2026)
-    respondent_id, _resume = store.create_respondent(db, round_id, "police")
+    respondent_id, _resume = rounds.create_respondent(db, round_id, "police")
     return round_id, respondent_id
 
 
@@ -200,28 +202,28 @@ def test_save_writes_answers_context_and_comments_together_and_clears(db, q):
     _round_id, rid = _started(db, q)
     a, b = q.dimensions[0].items[0].id, q.dimensions[0].items[1].id
     question = q.context_questions[0].id
-    assert store.save_answers(db, rid, answers={a: "2", b: "na"}, context={question: ["x", "é"]},
+    assert rounds.save_answers(db, rid, answers={a: "2", b: "na"}, context={question: ["x", "é"]},
                               comments={"connection": "Onze toelichting"})
-    assert store.answers_of(db, rid) == {a: "2", b: "na"}
-    assert store.context_of(db, rid) == {question: ["x", "é"]}
-    assert store.comments_of(db, rid) == {"connection": "Onze toelichting"}
-    assert store.save_answers(db, rid, answers={b: None}, context={question: []},
+    assert rounds.answers_of(db, rid) == {a: "2", b: "na"}
+    assert rounds.context_of(db, rid) == {question: ["x", "é"]}
+    assert rounds.comments_of(db, rid) == {"connection": "Onze toelichting"}
+    assert rounds.save_answers(db, rid, answers={b: None}, context={question: []},
                               comments={"connection": "  "})
-    assert store.answers_of(db, rid) == {a: "2"}
-    assert store.context_of(db, rid) == {} and store.comments_of(db, rid) == {}
+    assert rounds.answers_of(db, rid) == {a: "2"}
+    assert rounds.context_of(db, rid) == {} and rounds.comments_of(db, rid) == {}
     # Clearing what is not there, or sending nothing, is still a permitted save.
-    assert store.save_answers(db, rid, answers={b: None}) and store.save_answers(db, rid)
+    assert rounds.save_answers(db, rid, answers={b: None}) and rounds.save_answers(db, rid)
 
 
 def test_save_writes_only_what_changed(db, q):
     _round_id, rid = _started(db, q)
     a, b = q.dimensions[0].items[0].id, q.dimensions[0].items[1].id
-    store.save_answers(db, rid, answers={a: "1", b: "3"})
+    rounds.save_answers(db, rid, answers={a: "1", b: "3"})
     first = _stamps(db, rid)
     before = db.conn.total_changes
-    assert store.save_answers(db, rid, answers={a: "1", b: "3"})  # the page sent again as it was
+    assert rounds.save_answers(db, rid, answers={a: "1", b: "3"})  # the page sent again as it was
     assert db.conn.total_changes == before
-    assert store.save_answers(db, rid, answers={a: "1", b: "4"})
+    assert rounds.save_answers(db, rid, answers={a: "1", b: "4"})
     assert db.conn.total_changes == before + 1
     later = _stamps(db, rid)
     assert later[a] == first[a] and later[b] > first[b]
@@ -230,12 +232,12 @@ def test_save_writes_only_what_changed(db, q):
 def test_save_is_all_or_nothing(db, q):
     _round_id, rid = _started(db, q)
     a, b = q.dimensions[0].items[0].id, q.dimensions[0].items[1].id
-    store.save_answers(db, rid, answers={a: "1"})
+    rounds.save_answers(db, rid, answers={a: "1"})
     # A value the schema refuses (the web layer never sends one) fails the whole save.
     with pytest.raises(sqlite3.IntegrityError):
-        store.save_answers(db, rid, answers={a: "4", b: "not-an-option"},
+        rounds.save_answers(db, rid, answers={a: "4", b: "not-an-option"},
                            comments={"connection": "tekst"})
-    assert store.answers_of(db, rid) == {a: "1"} and store.comments_of(db, rid) == {}
+    assert rounds.answers_of(db, rid) == {a: "1"} and rounds.comments_of(db, rid) == {}
     with pytest.raises(sqlite3.IntegrityError, match="unknown kind of save"):
         db.execute("INSERT INTO saves VALUES (?, 'other', 'x', 'y', 'z')", [rid])
 
@@ -243,37 +245,37 @@ def test_save_is_all_or_nothing(db, q):
 def test_no_save_after_submitting_or_closing(db, q):
     round_id, rid = _started(db, q)
     a = q.dimensions[0].items[0].id
-    store.save_answers(db, rid, answers={a: "1"})
-    store.submit_respondent(db, rid, round_id)
-    assert not store.save_answers(db, rid, answers={a: "4"}, comments={"connection": "laat"})
-    assert not store.save_answers(db, rid, answers={a: None})
-    assert store.answers_of(db, rid) == {a: "1"} and store.comments_of(db, rid) == {}
+    rounds.save_answers(db, rid, answers={a: "1"})
+    rounds.submit_respondent(db, rid, round_id)
+    assert not rounds.save_answers(db, rid, answers={a: "4"}, comments={"connection": "laat"})
+    assert not rounds.save_answers(db, rid, answers={a: None})
+    assert rounds.answers_of(db, rid) == {a: "1"} and rounds.comments_of(db, rid) == {}
     _other_round, late = _started(db, q)
-    store.save_answers(db, late, answers={a: "2"})
+    rounds.save_answers(db, late, answers={a: "2"})
     db.execute("UPDATE rounds SET status = 'closed' WHERE id = ?", [_other_round])
-    assert not store.save_answers(db, late, answers={a: "0"})
-    assert store.answers_of(db, late) == {a: "2"}
+    assert not rounds.save_answers(db, late, answers={a: "0"})
+    assert rounds.answers_of(db, late) == {a: "2"}
 
 
 def test_a_database_of_an_older_schema_is_migrated_with_its_answers(tmp_path, monkeypatch):
     """A database made by the first release (schema 2) gets migration 3 and keeps its data."""
     path = tmp_path / "old.db"
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
     old = dbmod.connect(path)
-    assert dbmod.migrate(old) == 2
+    assert migrations.migrate(old) == 2
     monkeypatch.undo()
     old.execute("INSERT INTO municipalities (code, name, province, population, size_class, "
                 "peer_group) VALUES ('GM0014', 'Groningen', 'Groningen', 1, 'x', 'y')")
     app = _app(tmp_path)
     ensure_ready(app)  # loads the questionnaire definitions the round below refers to
     q = app.extensions["selfscan.current"]
-    store.sync_questionnaires(old, [q])
+    questionnaires.sync_questionnaires(old, [q])
     _round_id, rid = _started(old, q)
     old.execute("INSERT INTO answers VALUES (?, ?, '3', 'then')", [rid, q.dimensions[0].items[0].id])
     old.conn.close()
     db = dbmod.connect(path)
-    assert dbmod.migrate(db) == dbmod.SCHEMA_VERSION == 3
-    assert store.answers_of(db, rid) == {q.dimensions[0].items[0].id: "3"}
-    assert store.save_answers(db, rid, answers={q.dimensions[0].items[1].id: "1"})
-    assert len(store.answers_of(db, rid)) == 2
+    assert migrations.migrate(db) == migrations.SCHEMA_VERSION == 4
+    assert rounds.answers_of(db, rid) == {q.dimensions[0].items[0].id: "3"}
+    assert rounds.save_answers(db, rid, answers={q.dimensions[0].items[1].id: "1"})
+    assert len(rounds.answers_of(db, rid)) == 2
     db.conn.close()

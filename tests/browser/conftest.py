@@ -13,7 +13,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from selfscan import create_app, ensure_ready
+from selfscan import create_app
+from selfscan.web import ensure_ready
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # proof_support, conftest helpers
 

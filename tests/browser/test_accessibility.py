@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from proof_support import make_round
 
-from selfscan import db as dbmod
-from selfscan import users
+from selfscan.storage import db as dbmod
+from selfscan.storage import users
 
 pytestmark = pytest.mark.browser
 

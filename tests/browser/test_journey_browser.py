@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import pytest
 from proof_support import make_round
 
-from selfscan import db as dbmod
-from selfscan import users
+from selfscan.storage import db as dbmod
+from selfscan.storage import rounds, users
 
 pytestmark = pytest.mark.browser
 
@@ -324,10 +324,9 @@ def test_complete_answer_without_javascript(browser, live_server):
     ctx.close()
     db = dbmod.connect(live_server.app.config["DATABASE"])
     try:
-        from selfscan import store
 
-        person = store.respondent_by_resume(db, resume)
-        answers = store.answers_of(db, person["id"])
+        person = rounds.respondent_by_resume(db, resume)
+        answers = rounds.answers_of(db, person["id"])
     finally:
         db.conn.close()
     assert person["status"] == "submitted"

@@ -1,0 +1,454 @@
+"""The results of one round as a view model: cards, disagreement, breakdowns, comparison, advice.
+
+Plain Python over the scoring, recommendation and anonymity cores, built from values passed in
+(``selfscan.web.results`` reads them from storage); no Flask, no SQL. Texts from the
+questionnaire are resolved in the language passed in; sentences are composed by the templates
+and the PDF, so that they can be translated there.
+
+Rules beyond docs/scoring.md:
+
+* Provisional results (open round) are computed from the submitted answers; a closed round
+  shows its stored scores, and the breakdowns come from the submitted answers.
+* Role groups are shown only when ``anonymity.safe_role_groups`` allows them (at least 3
+  respondents, with complementary suppression). Sides (municipality, care, criminal-law) follow
+  the same rule, and a side is also hidden when the respondents in its hidden role groups are
+  between 1 and 2: the side minus its shown groups would otherwise give those few away.
+* Sides disagree on an item when their median levels are ``scoring.ITEM_DISAGREE_SPREAD`` (2)
+  or more apart, and on a dimension when their scores are ``SIDE_GAP_POINTS`` or more apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from selfscan.core import anonymity, recommend, scoring
+from selfscan.core.comparison import Comparison
+from selfscan.core.questionnaire import Catalogue, Questionnaire, Tool
+from selfscan.core.roles import BY_ID as ROLES
+from selfscan.core.roles import SIDE_LABELS
+
+SIDE_GAP_POINTS = 25.0
+"""A gap of one whole level (25 points) between the sides' dimension scores is worth a word."""
+
+STRONG_WEAK_COUNT = 2
+"""How many strongest and weakest items a dimension card names."""
+
+COACHING_TOOL_ID = "ccv-coaching"
+SIDE_ORDER = ("municipality", "care", "justice", "other")
+
+
+# --- per-round computation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What only the individual answers can tell: the aggregate, breakdowns by group and side."""
+
+    aggregate: scoring.RoundAggregate
+    role_counts: dict[str, int]
+    shown_roles: frozenset[str]
+    role_aggregates: dict[str, scoring.RoundAggregate]
+    side_counts: dict[str, int]
+    shown_sides: frozenset[str]
+    side_aggregates: dict[str, scoring.RoundAggregate]
+
+
+def shown_sides(role_counts: dict[str, int], shown_roles: set[str] | frozenset[str]) -> set[str]:
+    """The sides whose breakdown may be shown, given the role groups that are shown."""
+    side_counts: dict[str, int] = {}
+    hidden_in_side: dict[str, int] = {}
+    for role, count in role_counts.items():
+        side = ROLES[role].side if role in ROLES else "other"
+        side_counts[side] = side_counts.get(side, 0) + count
+        if role not in shown_roles:
+            hidden_in_side[side] = hidden_in_side.get(side, 0) + count
+    safe = anonymity.safe_role_groups(side_counts)
+    return {
+        side for side in safe
+        if not 0 < hidden_in_side.get(side, 0) < anonymity.ROLE_GROUP_THRESHOLD
+    }
+
+
+def analyse(questionnaire: Questionnaire, respondents: Sequence[dict[str, Any]]) -> Analysis:
+    """Aggregate a round's submitted respondents, overall and per safe role group and side."""
+    structure, phases = questionnaire.structure, questionnaire.phases
+    agg = scoring.aggregate(structure, [r["answers"] for r in respondents], phases)
+    role_counts: dict[str, int] = {}
+    for r in respondents:
+        role_counts[r["role_group"]] = role_counts.get(r["role_group"], 0) + 1
+    roles = frozenset(anonymity.safe_role_groups(role_counts))
+    sides = frozenset(shown_sides(role_counts, roles))
+
+    def side_of(role: str) -> str:
+        return ROLES[role].side if role in ROLES else "other"
+
+    side_counts: dict[str, int] = {}
+    for role, count in role_counts.items():
+        side_counts[side_of(role)] = side_counts.get(side_of(role), 0) + count
+    role_aggs = {
+        role: scoring.aggregate(
+            structure, [r["answers"] for r in respondents if r["role_group"] == role], phases)
+        for role in roles
+    }
+    side_aggs = {
+        side: scoring.aggregate(
+            structure, [r["answers"] for r in respondents if side_of(r["role_group"]) == side],
+            phases)
+        for side in sides
+    }
+    return Analysis(agg, role_counts, roles, role_aggs, side_counts, sides, side_aggs)
+
+
+# --- the view model -----------------------------------------------------------------------------
+
+
+@dataclass
+class ItemView:
+    id: str
+    statement: str
+    median: float | None
+    q1: float | None
+    q3: float | None
+    spread: int | None
+    respondents: int
+    unknown: int
+    not_applicable: int
+    disagree: bool
+    distribution: tuple[int, ...]
+    change: float | None = None  # median level minus the previous round's
+    side_medians: dict[str, float | None] = field(default_factory=dict)
+    sides_disagree: bool = False
+
+
+@dataclass
+class DimensionView:
+    id: str
+    title: str
+    description: str
+    score: float | None
+    phase_name: str
+    phase_description: str
+    respondents: int
+    coverage: float
+    unknown_share: float
+    disagreement: float | None
+    disagree: bool
+    items: list[ItemView]
+    strongest: list[ItemView]
+    weakest: list[ItemView]
+    disagree_items: list[ItemView]
+    change: float | None = None
+    previous: float | None = None
+    peer: float | None = None
+    national: float | None = None
+    side_scores: dict[str, float | None] = field(default_factory=dict)
+    sides_disagree: bool = False
+
+    @property
+    def bar(self) -> int:
+        """The score rounded to a step of 5, for the CSS bar classes."""
+        return 0 if self.score is None else int(5 * round(self.score / 5))
+
+
+@dataclass
+class ReasonView:
+    item_id: str
+    statement: str
+    level: float
+    level_name: str
+
+
+@dataclass
+class ToolView:
+    id: str
+    title: str
+    publisher: str
+    url: str
+    url_is_home: bool
+    description: str
+    reasons: list[ReasonView]
+
+
+@dataclass
+class DimensionAdvice:
+    dimension_id: str
+    title: str
+    score: float | None
+    tools: list[ToolView]
+
+
+@dataclass
+class GroupView:
+    id: str
+    label: str
+    respondents: int
+    scores: dict[str, float | None]
+
+
+@dataclass
+class ResultsView:
+    round: dict[str, Any]
+    municipality: str
+    questionnaire_id: str
+    version: int
+    provisional: bool
+    respondents: int
+    overall: float | None
+    overall_phase_name: str
+    overall_phase_description: str
+    dimensions: list[DimensionView]
+    role_groups: list[GroupView]
+    hidden_role_groups: int
+    sides: list[GroupView]
+    comparison: Comparison
+    peer_group_label: str
+    previous: dict[str, Any] | None
+    shared_items: int
+    advice: list[DimensionAdvice]
+    uncovered: list[ReasonView]
+    coaching: ToolView | None
+    coaching_requested: bool
+    generated: date
+    radar: dict[str, Any] = field(default_factory=dict)  # set by the web layer (output.charts)
+
+
+def level_label(questionnaire: Questionnaire, level: float, lang: str) -> str:
+    """The name of a whole level; for a median between two levels, no name."""
+    if float(level).is_integer() and 0 <= int(level) < len(questionnaire.levels):
+        return questionnaire.levels[int(level)].name.get(lang)
+    return ""
+
+
+def _tool_view(tool: Tool, reasons: Sequence[recommend.Reason], q: Questionnaire,
+               lang: str) -> ToolView:
+    items = q.items
+    return ToolView(
+        id=tool.id, title=tool.title.get(lang), publisher=tool.publisher, url=tool.url,
+        url_is_home=tool.url_is_home, description=tool.description.get(lang),
+        reasons=[ReasonView(r.item_id, items[r.item_id].statement.get(lang) if r.item_id in items
+                            else r.item_id, r.level, level_label(q, r.level, lang))
+                 for r in reasons])
+
+
+def _strong_weak(items: list[ItemView]) -> tuple[list[ItemView], list[ItemView]]:
+    scored = [(i, i.median) for i in items if i.median is not None]
+    if not scored:
+        return [], []
+    high = max(m for _i, m in scored)
+    low = min(m for _i, m in scored)
+    if high == low:  # all the same: nothing stands out
+        return [], []
+    strongest = [i for i, _m in sorted(((i, m) for i, m in scored if m > low),
+                                       key=lambda pair: -pair[1])][:STRONG_WEAK_COUNT]
+    weakest = [i for i, _m in sorted(((i, m) for i, m in scored
+                                      if m < high and i not in strongest),
+                                     key=lambda pair: pair[1])][:STRONG_WEAK_COUNT]
+    return strongest, weakest
+
+
+def _gap(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return max(present) - min(present) if len(present) >= 2 else None
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    """The municipality's previous round, as the comparison with it needs it."""
+
+    year: int
+    name: str
+    version: int
+    closed: bool
+    aggregate: scoring.RoundAggregate
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """What changed since the previous round, on what both questionnaire versions share."""
+
+    previous_scores: dict[str, float | None] = field(default_factory=dict)
+    dimensions: dict[str, float | None] = field(default_factory=dict)
+    items: dict[str, float | None] = field(default_factory=dict)
+
+
+def _changes(agg: scoring.RoundAggregate, previous: PreviousRound | None) -> _Changes:
+    if previous is None:
+        return _Changes()
+    before = previous.aggregate
+    previous_scores = {d: a.score for d, a in before.dimensions.items()}
+    before_items = {i.item_id: i.median for a in before.dimensions.values() for i in a.items}
+    return _Changes(
+        previous_scores=previous_scores,
+        dimensions=scoring.compare({d: a.score for d, a in agg.dimensions.items()},
+                                   previous_scores),
+        items=scoring.compare(
+            {i.item_id: i.median for a in agg.dimensions.values() for i in a.items},
+            before_items))
+
+
+def _item_views(q: Questionnaire, da: scoring.DimensionAggregate, analysis: Analysis,
+                sides: Sequence[str], changes: _Changes, lang: str) -> list[ItemView]:
+    live_items = {i.item_id: i for a in analysis.aggregate.dimensions.values() for i in a.items}
+    items: list[ItemView] = []
+    for ia in da.items:
+        side_medians = {
+            s: next((x.median for x in analysis.side_aggregates[s].dimensions[da.dimension_id].items
+                     if x.item_id == ia.item_id), None) for s in sides}
+        gap = _gap(list(side_medians.values()))
+        live = live_items.get(ia.item_id)
+        items.append(ItemView(
+            id=ia.item_id, statement=q.items[ia.item_id].statement.get(lang),
+            median=ia.median, q1=ia.q1, q3=ia.q3, spread=ia.spread,
+            respondents=ia.respondents, unknown=ia.unknown,
+            not_applicable=ia.not_applicable, disagree=ia.disagree,
+            distribution=live.distribution if live else (0, 0, 0, 0, 0),
+            change=changes.items.get(ia.item_id), side_medians=side_medians,
+            sides_disagree=gap is not None and gap >= scoring.ITEM_DISAGREE_SPREAD))
+    return items
+
+
+def _dimension_views(q: Questionnaire, agg: scoring.RoundAggregate, analysis: Analysis,
+                     comparison: Comparison, changes: _Changes, lang: str) -> list[DimensionView]:
+    sides = [s for s in SIDE_ORDER if s in analysis.shown_sides]
+    dimensions: list[DimensionView] = []
+    for d in q.dimensions:
+        da = agg.dimensions.get(d.id)
+        if da is None:
+            continue
+        items = _item_views(q, da, analysis, sides, changes, lang)
+        strongest, weakest = _strong_weak(items)
+        side_scores = {s: analysis.side_aggregates[s].dimensions[d.id].score for s in sides}
+        side_gap = _gap(list(side_scores.values()))
+        phase = q.phase(da.phase_id)
+        dimensions.append(DimensionView(
+            id=d.id, title=d.title.get(lang), description=d.description.get(lang),
+            score=da.score, phase_name=phase.name.get(lang) if phase else "",
+            phase_description=phase.description.get(lang) if phase else "",
+            respondents=da.respondents, coverage=da.coverage, unknown_share=da.unknown_share,
+            disagreement=da.disagreement,
+            disagree=da.disagree or any(i.sides_disagree for i in items),
+            items=items, strongest=strongest, weakest=weakest,
+            disagree_items=[i for i in items if i.disagree or i.sides_disagree],
+            change=changes.dimensions.get(d.id), previous=changes.previous_scores.get(d.id),
+            peer=comparison.peer.medians.get(d.id) if comparison.peer.shown else None,
+            national=(comparison.national.medians.get(d.id) if comparison.national.shown
+                      else None),
+            side_scores=side_scores,
+            sides_disagree=side_gap is not None and side_gap >= SIDE_GAP_POINTS))
+    return dimensions
+
+
+def _group_views(analysis: Analysis, lang: str) -> tuple[list[GroupView], list[GroupView]]:
+    """The shown role groups (in the order of roles.py) and the shown sides of the chain."""
+    role_order = list(ROLES)
+    role_groups = [
+        GroupView(role, ROLES[role].label(lang) if role in ROLES else role,
+                  analysis.role_counts[role],
+                  {d: a.score for d, a in analysis.role_aggregates[role].dimensions.items()})
+        for role in sorted(analysis.shown_roles, key=lambda r: role_order.index(r)
+                           if r in ROLES else len(ROLES))
+    ]
+    sides = [
+        GroupView(s, SIDE_LABELS[s][1 if lang == "en" else 0], analysis.side_counts[s],
+                  {d: a.score for d, a in analysis.side_aggregates[s].dimensions.items()})
+        for s in SIDE_ORDER if s in analysis.shown_sides
+    ]
+    return role_groups, sides
+
+
+@dataclass(frozen=True)
+class _Advice:
+    dimensions: list[DimensionAdvice]
+    uncovered: list[ReasonView]
+    coaching: ToolView | None
+
+
+def _advice(q: Questionnaire, agg: scoring.RoundAggregate, catalogue: Catalogue,
+            coaching_requested: bool, lang: str) -> _Advice:
+    advice = recommend.recommend(agg, catalogue.tools, coaching_tool_id=COACHING_TOOL_ID,
+                                 coaching_requested=coaching_requested)
+    tools = {t.id: t for t in catalogue.tools}
+    dimensions = [
+        DimensionAdvice(
+            dr.dimension_id, q.dimension(dr.dimension_id).title.get(lang), dr.score,
+            [_tool_view(tools[rec.tool_id], rec.reasons, q, lang) for rec in dr.recommendations
+             if rec.tool_id in tools])
+        for dr in advice.dimensions
+    ]
+    coaching_tool = catalogue.get(COACHING_TOOL_ID)
+    coaching = (_tool_view(coaching_tool, (), q, lang)
+                if advice.offer_coaching and coaching_tool is not None else None)
+    uncovered = [ReasonView(r.item_id, q.items[r.item_id].statement.get(lang), r.level,
+                            level_label(q, r.level, lang))
+                 for r in advice.uncovered_items if r.item_id in q.items]
+    return _Advice(dimensions, uncovered, coaching)
+
+
+def build(
+    round_row: dict[str, Any], q: Questionnaire, agg: scoring.RoundAggregate, analysis: Analysis,
+    *, previous: PreviousRound | None, comparison: Comparison, catalogue: Catalogue, lang: str,
+) -> ResultsView:
+    """Assemble everything the results page, the report and the exports show for one round.
+
+    ``agg`` is the round's aggregate (its stored scores when closed), ``analysis`` the
+    breakdowns of its submitted answers, ``previous`` the round it follows (if any) and
+    ``comparison`` the peer and national lines.
+    """
+    changes = _changes(agg, previous)
+    dimensions = _dimension_views(q, agg, analysis, comparison, changes, lang)
+    role_groups, sides = _group_views(analysis, lang)
+    advice = _advice(q, agg, catalogue, bool(round_row["coaching_requested"]), lang)
+    overall_phase = q.phase(agg.overall_phase)
+    labels = anonymity.PEER_GROUP_LABELS.get(round_row["peer_group"], ("", ""))
+    return ResultsView(
+        round=round_row, municipality=round_row["municipality_name"], questionnaire_id=q.id,
+        version=q.version, provisional=round_row["status"] != "closed",
+        respondents=agg.respondents, overall=agg.overall,
+        overall_phase_name=overall_phase.name.get(lang) if overall_phase else "",
+        overall_phase_description=overall_phase.description.get(lang) if overall_phase else "",
+        dimensions=dimensions, role_groups=role_groups,
+        hidden_role_groups=len([r for r in analysis.role_counts
+                                if r not in analysis.shown_roles]),
+        sides=sides, comparison=comparison, peer_group_label=labels[1 if lang == "en" else 0],
+        previous=None if previous is None else {
+            "year": previous.year, "name": previous.name, "version": previous.version,
+            "closed": previous.closed, "respondents": previous.aggregate.respondents,
+            "same_version": previous.version == q.version},
+        shared_items=len(changes.items), advice=advice.dimensions, uncovered=advice.uncovered,
+        coaching=advice.coaching, coaching_requested=bool(round_row["coaching_requested"]),
+        generated=date.today())
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+
+def respondent_rows(
+    questionnaire: Questionnaire, respondents: Sequence[dict[str, Any]],
+    comments: dict[int, dict[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Anonymous respondent-level answers: no ids, no times; role group only for safe groups.
+
+    Rows are ordered by their content, not by submission, so the order gives nothing away.
+    """
+    counts: dict[str, int] = {}
+    for r in respondents:
+        counts[r["role_group"]] = counts.get(r["role_group"], 0) + 1
+    safe = anonymity.safe_role_groups(counts)
+    item_ids = [i for ids in questionnaire.structure.values() for i in ids]
+    rows = []
+    for r in respondents:
+        row: dict[str, Any] = {"role_group": r["role_group"] if r["role_group"] in safe else ""}
+        for item_id in item_ids:
+            value = r["answers"].get(item_id)
+            row[item_id] = "" if value is None else str(value)
+        if comments is not None:
+            for d in questionnaire.dimensions:
+                row[f"comment-{d.id}"] = comments.get(r["id"], {}).get(d.id, "")
+        rows.append(row)
+    rows.sort(key=lambda row: [str(v) for v in row.values()])
+    for number, row in enumerate(rows, start=1):
+        row["respondent"] = number
+    return [{"respondent": row.pop("respondent"), **row} for row in rows]

@@ -1,0 +1,1 @@
+"""Output: charts (plotly figures), the PDF report and tabular exports (CSV, JSON, SQLite)."""

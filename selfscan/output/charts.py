@@ -1,0 +1,102 @@
+"""Plotly figures for the results page, as plain dicts that the page hands to plotly.js."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness. Each series also has its
+# own line style and marker, so colour is never the only difference.
+OKABE_ITO = {
+    "own": "#0072B2",       # blue
+    "peer": "#E69F00",      # orange
+    "national": "#009E73",  # bluish green
+    "previous": "#CC79A7",  # reddish purple
+}
+DASH = {"own": "solid", "peer": "dash", "national": "dot", "previous": "dashdot"}
+MARKER = {"own": "circle", "peer": "square", "national": "diamond", "previous": "triangle-up"}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line on the radar: a kind (own/peer/national/previous), a name, a value per axis."""
+
+    kind: str
+    name: str
+    values: Sequence[float | None]
+
+
+def _closed(values: Sequence[Any]) -> list[Any]:
+    # A radar line returns to its first point; plotly does not close scatterpolar lines itself.
+    return list(values) + list(values[:1])
+
+
+def wrap_label(label: str, width: int = 16) -> str:
+    """Break an axis label over lines so that long dimension titles are not cut off at the sides."""
+    lines: list[str] = []
+    for word in label.replace("<", "&lt;").split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> dict[str, Any]:
+    """A ``scatterpolar`` radar on a 0-100 scale; None values leave a gap, never a false 0."""
+    data = []
+    for s in series:
+        values = [None if v is None else round(v, 1) for v in s.values]
+        data.append({
+            "type": "scatterpolar",
+            "name": s.name,
+            "r": _closed(values),
+            "theta": _closed([wrap_label(a) for a in axes]),
+            "mode": "lines+markers",
+            "line": {"color": OKABE_ITO[s.kind], "dash": DASH[s.kind],
+                     "width": 3 if s.kind == "own" else 2},
+            "marker": {"symbol": MARKER[s.kind], "size": 8, "color": OKABE_ITO[s.kind]},
+            "fill": "toself" if s.kind == "own" else "none",
+            "fillcolor": "rgba(0, 114, 178, 0.12)",
+            "hovertemplate": "%{theta}: %{r}<extra>" + s.name.replace("<", "") + "</extra>",
+            "connectgaps": False,
+        })
+    layout: dict[str, Any] = {
+        "polar": {
+            "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100],
+                           "angle": 90, "tickangle": 90},
+            "angularaxis": {"direction": "clockwise", "rotation": 90},
+        },
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.15},
+        "margin": {"l": 90, "r": 90, "t": 70, "b": 40},
+        "font": {"family": "system-ui, sans-serif", "size": 14},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+    }
+    if title:
+        layout["title"] = {"text": title}
+    return {
+        "data": data,
+        "layout": layout,
+        "config": {"displayModeBar": False, "responsive": True, "staticPlot": False},
+    }
+
+
+def results_radar(dimensions: Sequence[Any], series_names: dict[str, str],
+                  with_previous: bool, peer_shown: bool, national_shown: bool) -> dict[str, Any]:
+    """The radar of a results page: own scores, and the comparison lines that may be shown.
+
+    ``dimensions`` are the view model's dimension views (``title``, ``score``, ``peer``,
+    ``national``, ``previous``); ``series_names`` names the lines in the page's language.
+    """
+    series = [Series("own", series_names["own"], [d.score for d in dimensions])]
+    if peer_shown:
+        series.append(Series("peer", series_names["peer"], [d.peer for d in dimensions]))
+    if national_shown:
+        series.append(Series("national", series_names["national"],
+                             [d.national for d in dimensions]))
+    if with_previous:
+        series.append(Series("previous", series_names["previous"],
+                             [d.previous for d in dimensions]))
+    return radar([d.title for d in dimensions], series)

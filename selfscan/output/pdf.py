@@ -1,0 +1,291 @@
+"""The results of a round as a PDF (fpdf2): radar drawn as polygons, scores table, advice.
+
+Texts are translated by the ``gettext`` function passed in (the web layer's, for the language of
+the request), so that this module needs no Flask.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from selfscan.core.results import ResultsView
+from selfscan.output import charts
+from selfscan.output.formats import format_level, format_number, format_pct
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT = FONT_DIR / "DejaVuSans.ttf"
+FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+
+# Core-font fallback: these characters are outside latin-1 but have a plain equivalent.
+_PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "–": "-",
+                        "—": "-", "…": "...", "≠": "<>", "•": "-", "€": "EUR"})
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def _change(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.1f}"
+
+
+class _Report(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.unicode = FONT.exists() and FONT_BOLD.exists()
+        if self.unicode:
+            self.add_font("DejaVu", "", str(FONT))
+            self.add_font("DejaVu", "B", str(FONT_BOLD))
+            self.family_name = "DejaVu"
+        else:
+            self.family_name = "Helvetica"
+        self.set_auto_page_break(True, margin=18)
+        self.set_margins(18, 18, 18)
+
+    def text_of(self, text: str) -> str:
+        """Text the current font can draw: core fonts only know latin-1."""
+        if self.unicode:
+            return text
+        return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+    def font(self, size: float, bold: bool = False) -> None:
+        self.set_font(self.family_name, "B" if bold else "", size)
+
+    def para(self, text: str, size: float = 10, bold: bool = False, gap: float = 1.5) -> None:
+        self.font(size, bold)
+        self.multi_cell(0, size * 0.5, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(gap)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.font(8)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 5, self.text_of(f"{self.footer_text} · {self.page_no()}"), align="C")
+        self.set_text_color(0, 0, 0)
+
+
+_DASHES = {"solid": 0, "dash": 2.0, "dot": 0.6, "dashdot": 1.2}
+
+
+class _Polar:
+    """Points of a radar with ``n`` axes, clockwise from the top as on the page."""
+
+    def __init__(self, cx: float, cy: float, radius: float, n: int) -> None:
+        self.cx, self.cy, self.radius, self.n = cx, cy, radius, n
+
+    def point(self, index: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / self.n
+        return (self.cx + self.radius * value / 100 * math.cos(angle),
+                self.cy + self.radius * value / 100 * math.sin(angle))
+
+
+def _radar(pdf: _Report, view: ResultsView, top: float) -> float:
+    """Draw the radar chart from the page's figure data; returns the y below it."""
+    fig = view.radar
+    axes = [str(a) for a in fig["data"][0]["theta"][:-1]] if fig["data"] else []
+    if len(axes) < 3:
+        return top
+    polar = _Polar(pdf.w / 2, top + 60, 42.0, len(axes))  # room above for a three-line label
+    _radar_grid(pdf, polar)
+    _radar_labels(pdf, polar, axes)
+    kinds = {v: k for k, v in charts.OKABE_ITO.items()}
+    for trace in fig["data"]:
+        _radar_series(pdf, polar, trace, kinds.get(trace["line"]["color"], "own"))
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(0, 0, 0)
+    return _radar_legend(pdf, fig["data"], polar.cy + polar.radius + 14)
+
+
+def _radar_grid(pdf: _Report, polar: _Polar) -> None:
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(190, 190, 190)
+    for level in (25, 50, 75, 100):
+        pdf.polygon([polar.point(i, level) for i in range(polar.n)], style="D")
+    for i in range(polar.n):
+        pdf.line(polar.cx, polar.cy, *polar.point(i, 100))
+    pdf.font(7)
+    pdf.set_text_color(110, 110, 110)
+    for level in (25, 50, 75, 100):
+        x, y = polar.point(0, level)
+        pdf.text(x + 1, y + 1, str(level))
+    pdf.set_text_color(0, 0, 0)
+
+
+def _radar_labels(pdf: _Report, polar: _Polar, axes: list[str]) -> None:
+    pdf.font(8, bold=True)
+    for i, label in enumerate(axes):
+        x, y = polar.point(i, 118)
+        # The chart's labels are wrapped with <br> for plotly; draw each line in its place.
+        lines = label.replace("&lt;", "<").split("<br>")
+        for k, line in enumerate(lines):
+            width = pdf.get_string_width(pdf.text_of(line))
+            pdf.text(x - width / 2, y + 1.5 + (k - (len(lines) - 1) / 2) * 3.2, pdf.text_of(line))
+
+
+def _radar_series(pdf: _Report, polar: _Polar, trace: dict[str, Any], kind: str) -> None:
+    pdf.set_draw_color(*_rgb(trace["line"]["color"]))
+    pdf.set_line_width(0.8 if kind == "own" else 0.5)
+    dash = _DASHES.get(trace["line"]["dash"], 0)
+    pdf.set_dash_pattern(dash=dash, gap=dash)
+    values = trace["r"][:-1]
+    if all(v is not None for v in values):
+        pdf.polygon([polar.point(i, v) for i, v in enumerate(values)], style="D")
+    else:  # a gap where a value is missing; never draw a missing value as 0
+        for i in range(polar.n):
+            a, b = values[i], values[(i + 1) % polar.n]
+            if a is not None and b is not None:
+                pdf.line(*polar.point(i, a), *polar.point((i + 1) % polar.n, b))
+    pdf.set_dash_pattern()
+
+
+def _radar_legend(pdf: _Report, traces: list[dict[str, Any]], y: float) -> float:
+    """A short line in each series' colour and style, then its name; returns the y below."""
+    pdf.font(8)
+    for trace in traces:
+        pdf.set_draw_color(*_rgb(trace["line"]["color"]))
+        pdf.set_line_width(0.7)
+        dash = _DASHES.get(trace["line"]["dash"], 0)
+        pdf.set_dash_pattern(dash=dash, gap=dash)
+        pdf.line(pdf.l_margin, y, pdf.l_margin + 10, y)
+        pdf.set_dash_pattern()
+        pdf.text(pdf.l_margin + 12, y + 1, pdf.text_of(trace["name"]))
+        y += 5
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.2)
+    return y + 2
+
+
+Translate = Callable[..., str]
+"""gettext: a Dutch message id and its named values -> the text in the reader's language."""
+
+
+def build_pdf(view: ResultsView, gettext: Translate) -> bytes:
+    """The report a coordinator takes to the mayor, aldermen and council."""
+    date_text = view.generated.strftime("%d-%m-%Y")
+    pdf = _Report(gettext("Zelfscan %(name)s, %(date)s", name=view.municipality, date=date_text))
+    title = gettext("Zelfscan aanpak multiprobleemgezinnen")
+    pdf.set_title(pdf.text_of(f"{title}: {view.municipality}"))
+    pdf.set_author("CCV")
+    pdf.add_page()
+    _title_page(pdf, view, gettext, title, date_text)
+    pdf.add_page()
+    _scores_table(pdf, view, gettext)
+    _dimension_notes(pdf, view, gettext)
+    pdf.add_page()
+    _advice(pdf, view, gettext)
+    return bytes(pdf.output())
+
+
+def _title_page(pdf: _Report, view: ResultsView, _: Translate, title: str, date_text: str) -> None:
+    pdf.para(title, 18, bold=True, gap=1)
+    pdf.para(_("Uitkomsten van %(name)s", name=view.municipality), 14, bold=True, gap=2)
+    facts = [
+        _("Gemeente: %(name)s", name=view.municipality),
+        _("Datum: %(date)s", date=date_text),
+        _("Vragenlijst %(id)s, versie %(version)s", id=view.questionnaire_id,
+          version=view.version),
+        _("Aantal deelnemers: %(n)s", n=view.respondents),
+        _("Ronde: %(year)s %(name)s", year=view.round["year"], name=view.round["name"]),
+    ]
+    for fact in facts:
+        pdf.para(fact, 10, gap=0.5)
+    if view.provisional:
+        pdf.para(_("Voorlopig: de ronde is nog open. De uitkomsten kunnen nog veranderen."),
+                 10, bold=True, gap=1)
+    if view.overall is not None:
+        pdf.para(_("Totaalscore %(score)s van 100: %(phase)s", score=format_number(view.overall),
+                   phase=view.overall_phase_name), 11, bold=True, gap=0.5)
+        pdf.para(view.overall_phase_description, 9, gap=2)
+    pdf.para(_("Radar: uw scores per onderwerp (0 tot 100)"), 12, bold=True, gap=0)
+    pdf.set_y(_radar(pdf, view, pdf.get_y()))
+    if not view.comparison.peer.shown or not view.comparison.national.shown:
+        pdf.para(_("Een vergelijking met andere gemeenten staat er alleen bij als minstens "
+                   "%(n)s andere gemeenten erachter staan.", n=view.comparison.threshold), 8)
+
+
+def _scores_table(pdf: _Report, view: ResultsView, _: Translate) -> None:
+    pdf.para(_("Scores per onderwerp"), 12, bold=True, gap=1)
+    pdf.font(8)
+    headings = [_("Onderwerp"), _("Score"), _("Fase"), _("Deelnemers"), _("Dekking"),
+                _("Weet ik niet"), _("Vergelijkbare gemeenten"), _("Alle gemeenten"),
+                _("Verschil met vorige ronde")]
+    with pdf.table(col_widths=(34, 12, 22, 15, 14, 14, 19, 16, 18), text_align="LEFT",
+                   line_height=4) as table:
+        row = table.row()
+        for h in headings:
+            row.cell(pdf.text_of(h))
+        for d in view.dimensions:
+            row = table.row()
+            for cell in (d.title, format_number(d.score), d.phase_name, str(d.respondents),
+                         format_pct(d.coverage), format_pct(d.unknown_share),
+                         format_number(d.peer), format_number(d.national), _change(d.change)):
+                row.cell(pdf.text_of(cell))
+    pdf.ln(4)
+
+
+def _dimension_notes(pdf: _Report, view: ResultsView, _: Translate) -> None:
+    for d in view.dimensions:
+        if pdf.get_y() > pdf.h - 60:
+            pdf.add_page()
+        pdf.para(f"{d.title}: {format_number(d.score)} ({d.phase_name})", 11, bold=True, gap=0.5)
+        if d.strongest:
+            pdf.para(_("Sterkst: %(items)s", items="; ".join(
+                f"{i.statement} ({format_level(i.median)})" for i in d.strongest)), 8, gap=0.5)
+        if d.weakest:
+            pdf.para(_("Zwakst: %(items)s", items="; ".join(
+                f"{i.statement} ({format_level(i.median)})" for i in d.weakest)), 8, gap=0.5)
+        if d.disagree_items:
+            pdf.para(_("Deelnemers zijn het oneens over: %(items)s", items="; ".join(
+                i.statement for i in d.disagree_items)), 8, gap=0.5)
+        pdf.ln(1.5)
+
+
+def _link(pdf: _Report, url: str) -> None:
+    pdf.font(8)
+    pdf.set_text_color(0, 80, 160)
+    pdf.multi_cell(0, 4, pdf.text_of(url), link=url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+
+
+def _tool(pdf: _Report, tool: Any, _: Translate) -> None:
+    if pdf.get_y() > pdf.h - 45:
+        pdf.add_page()
+    pdf.para(f"{tool.title} ({tool.publisher})", 10, bold=True, gap=0.3)
+    for reason in tool.reasons:
+        pdf.para("- " + _reason(_, reason.statement, reason.level, reason.level_name), 8, gap=0.2)
+    _link(pdf, tool.url)
+    if tool.url_is_home:
+        pdf.para(_("Zoek op de titel op de site van de uitgever."), 8, gap=0.3)
+    pdf.ln(2)
+
+
+def _advice(pdf: _Report, view: ResultsView, _: Translate) -> None:
+    pdf.para(_("Aanbevelingen"), 12, bold=True, gap=1)
+    blocks = [block for block in view.advice if block.tools]
+    for block in blocks:
+        pdf.para(block.title, 11, bold=True, gap=0.5)
+        for tool in block.tools:
+            _tool(pdf, tool, _)
+    if not blocks:
+        pdf.para(_("Er zijn geen vragen met een lage score waar de catalogus een hulpmiddel "
+                   "voor heeft."), 9)
+    if view.coaching is not None:
+        pdf.para(view.coaching.title, 10, bold=True, gap=0.3)
+        pdf.para(view.coaching.description, 8, gap=0.3)
+        _link(pdf, view.coaching.url)
+
+
+def _reason(_: Translate, statement: str, level: float, level_name: str) -> str:
+    level_text = format_level(level) + (f" ({level_name})" if level_name else "")
+    return _("omdat ‘%(statement)s’ op niveau %(level)s staat", statement=statement,
+             level=level_text)

@@ -1,0 +1,113 @@
+"""SQLite connections: the pragmas every connection needs, write transactions, backup, events.
+
+Every SQL string of the service lives in this package (``selfscan.storage``); this module holds
+what all of them share. One connection type throughout: ``sqlite_utils.Database``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+Database = sqlite_utils.Database
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: str | Path) -> Database:
+    """Open the database with the settings every connection needs.
+
+    WAL lets readers proceed while one worker writes; the busy timeout makes a writer wait for
+    another instead of failing; foreign keys are off by default in SQLite and must be set per
+    connection. isolation_level=None leaves transaction control to `write()` below.
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)  # timeout= sets SQLite's busy timeout
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return sqlite_utils.Database(conn)
+
+
+_local = threading.local()
+
+
+def thread_connection(path: str | Path) -> Database:
+    """The connection of this thread for ``path``, opened once and reused by its later requests.
+
+    A performance measure that earns its place (docs/performance.md, "Connection per thread"):
+    opening a connection costs the pragmas, and closing the last connection checkpoints the WAL;
+    a connection per thread, never shared between threads, avoids both on every request.
+    """
+    key = str(path)
+    cached: Database | None = getattr(_local, "conn", None)
+    if cached is None or getattr(_local, "path", None) != key:
+        if cached is not None:
+            cached.conn.close()
+        _local.conn, _local.path = connect(key), key
+    return _local.conn  # type: ignore[no-any-return]  # threading.local attributes are untyped
+
+
+def end_request(db: Database) -> None:
+    """Never leave a transaction open on a reused connection."""
+    if db.conn.in_transaction:
+        db.conn.rollback()
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """A short write transaction taken with BEGIN IMMEDIATE.
+
+    A deferred transaction that reads first and then writes fails at once with SQLITE_BUSY
+    when another connection writes in between, ignoring the busy timeout; taking the write
+    lock up front makes concurrent writers wait their turn through the busy timeout.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    else:
+        db.execute("COMMIT")
+
+
+def write_statement(db: Database, sql: str, params: Iterable[Any]) -> int:
+    """Run one writing statement as its own transaction; returns the rows it and its triggers changed.
+
+    No BEGIN and no COMMIT: a writing statement takes SQLite's write lock before it reads, so
+    what it checks and what it writes see the same state, and it holds the lock only inside one
+    call into SQLite, never while Python code of the worker runs.
+    """
+    before = db.conn.total_changes
+    db.execute(sql, tuple(params))
+    return db.conn.total_changes - before
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def log_event(db: Database, kind: str, round_id: int | None = None, detail: str = "") -> None:
+    """Record what happened, never what was answered: the event log holds no content."""
+    db.execute("INSERT INTO events (at, kind, round_id, detail) VALUES (?, ?, ?, ?)",
+               (now(), kind, round_id, detail))
+
+
+def backup(source: Database, target: str | Path) -> None:
+    """Write a consistent copy of a live database with SQLite's online backup API."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(str(target))
+    try:
+        source.conn.backup(dest)
+    finally:
+        dest.close()

@@ -1,0 +1,119 @@
+"""The web shell: app wiring (extensions, filters, headers, errors, log redaction) and one
+blueprint per audience: public, api, coordinator, respondent, results, ccv."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from whitenoise import WhiteNoise
+
+from selfscan import config as cfg
+from selfscan import storage
+from selfscan.output import formats
+from selfscan.web import errors, headers, helpers, logs
+from selfscan.web.extensions import babel, csrf, login_manager, select_locale
+from selfscan.web.gettext_cache import install_gettext_cache
+
+# Number formats as filters rather than template macros: a page formats a few hundred numbers
+# and a Python filter costs a fraction of a macro call. App-wide: results and CCV pages use them.
+FILTERS = {"num": formats.format_number, "pct": formats.format_pct,
+           "delta": formats.format_delta, "lvl": formats.format_level}
+
+
+def init_app(app: Flask) -> None:
+    """Bind extensions, middleware, blueprints, template helpers, headers and error pages."""
+    # "//host" paths would otherwise be redirected to a URL that browsers read as another host.
+    app.url_map.merge_slashes = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it; the base type does not
+    app.extensions["selfscan.lock"] = threading.Lock()
+    _init_extensions(app)
+    _init_middleware(app)
+    _init_blueprints(app)
+    _init_templates(app)
+    app.after_request(_add_headers)
+    errors.register(app)
+    app.teardown_appcontext(helpers.close_db)
+    app.before_request(lambda: ensure_ready(app))
+
+
+def ensure_ready(app: Flask) -> None:
+    """Prepare storage once per process, on the first request or CLI command that needs it.
+
+    Not done in create_app itself, so that commands such as check-questionnaires never touch
+    the database.
+    """
+    if "selfscan.library" in app.extensions:
+        return
+    with app.extensions["selfscan.lock"]:
+        if "selfscan.library" not in app.extensions:
+            init_storage(app)
+
+
+def init_storage(app: Flask) -> None:
+    """Migrate the schema and load the register and questionnaires; idempotent."""
+    library, current = storage.prepare(app.config["DATABASE"], app.config["MUNICIPALITIES_CSV"],
+                                       app.config["QUESTIONNAIRES"])
+    app.extensions["selfscan.current"] = current
+    app.extensions["selfscan.library"] = library
+
+
+def _init_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    install_gettext_cache(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> Any:
+        from selfscan.storage import users
+
+        return users.get_user(helpers.get_db(), user_id)
+
+
+def _init_middleware(app: Flask) -> None:
+    # Static files with compression and far-future caching for hashed names (WhiteNoise).
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]  # WSGI middleware replaces the app
+        app.wsgi_app, root=str(cfg.PROJECT_ROOT / "static"), prefix="static/",
+        max_age=3600, immutable_file_test=headers.is_hashed_asset, autorefresh=app.debug,
+        add_headers_function=headers.static_headers)
+    logs.install_log_redaction()
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # WSGI middleware replaces the app
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
+def _init_blueprints(app: Flask) -> None:
+    from selfscan.web import api, ccv, coordinator, public, respondent, results
+
+    for module in (public, api, coordinator, respondent, results, ccv):
+        app.register_blueprint(module.bp)
+
+
+def _static_manifest(app: Flask) -> dict[str, str]:
+    path = Path(app.static_folder or "") / "vendor" / "manifest.json"
+    try:
+        manifest: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_env.filters.update(FILTERS)
+    manifest = _static_manifest(app)
+
+    @app.context_processor
+    def _helpers() -> dict[str, Any]:
+        return {"lang": helpers.lang(), "tr": helpers.tr,
+                "asset": lambda name: manifest.get(name, name)}
+
+
+def _add_headers(response: Response) -> Response:
+    return headers.add_headers(response)

@@ -1,0 +1,87 @@
+"""The questionnaire texts of a dimension page as ready HTML, per questionnaire version and language.
+
+A performance measure that earns its place (docs/performance.md, "Questionnaire page"): the
+statements, explanations and level descriptions are most of a dimension page and the same for
+every respondent. They are built here once per questionnaire version, content hash, dimension and
+language; the template renders everything that differs per respondent (radio buttons, which one is
+checked, links, tokens, the comment) around them with Jinja, as on any other page.
+
+By construction nothing of a respondent can be cached: the fragments are made by plain Python from
+the questionnaire, the dimension and the two translated labels passed in, never by a template
+(which could see the request).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from selfscan.core.answers import ANSWER_VALUES
+from selfscan.core.questionnaire import Dimension, Item, Questionnaire
+
+
+@dataclass(frozen=True)
+class ItemFragment:
+    """One item without its radio buttons: the opening (fieldset, legend, explanation) and the
+    text of each answer's label, in answer order."""
+
+    head: Markup
+    options: tuple[tuple[str, Markup], ...]  # (answer value, label text after the radio button)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The translated words around the questionnaire texts, in the page's language."""
+
+    statement_number: str  # "Stelling %(n)s:" with %(n)s for the number
+    why: str
+    unknown: str
+    not_applicable: str
+
+
+_cache: dict[tuple[object, ...], Mapping[str, ItemFragment]] = {}
+_lock = threading.Lock()
+
+
+def item_fragments(q: Questionnaire, dimension: Dimension, lang: str, labels: Labels
+                   ) -> Mapping[str, ItemFragment]:
+    """Item id -> its fragment, built once per version, content, dimension, language and labels."""
+    key = (q.key, q.content_hash, dimension.id, lang, labels)
+    found = _cache.get(key)
+    if found is None:
+        found = {item.id: _fragment(q, item, number, lang, labels)
+                 for number, item in enumerate(dimension.items, start=1)}
+        with _lock:
+            _cache[key] = found
+    return found
+
+
+def clear() -> None:
+    """Forget every fragment (tests; a new questionnaire version never needs it)."""
+    with _lock:
+        _cache.clear()
+
+
+def _fragment(q: Questionnaire, item: Item, number: int, lang: str, labels: Labels
+              ) -> ItemFragment:
+    key = f"item-{item.id}"
+    number_text = escape(labels.statement_number.replace("%(n)s", str(number)))
+    head = Markup(
+        f'<fieldset class="item" id="{key}" aria-describedby="{key}-why">'
+        f'<legend class="item__statement"><span class="visually-hidden">{number_text} </span>'
+        f"{escape(item.statement.get(lang))}</legend>"
+        f'<details class="why" id="{key}-why"><summary>{escape(labels.why)}</summary>'
+        f"<p>{escape(item.why.get(lang))}</p></details>")
+    options: list[tuple[str, Markup]] = []
+    for level, text in enumerate(item.levels):
+        name = q.levels[level].name.get(lang)
+        options.append((ANSWER_VALUES[level], Markup(
+            f'<span class="level__name">{level} · {escape(name)}</span> '
+            f'<span class="level__text">{escape(text.get(lang))}</span>')))
+    options.append(("unknown", Markup(f'<span class="level__name">{escape(labels.unknown)}</span>')))
+    options.append(("na", Markup(
+        f'<span class="level__name">{escape(labels.not_applicable)}</span>')))
+    return ItemFragment(head, tuple(options))

@@ -1,0 +1,150 @@
+"""Helpers shared by the blueprints: the database of this request, the library, language,
+messages, downloads, secret-link guards and the double-submit guard."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, g, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, NotFound
+
+from selfscan.core import tokens
+from selfscan.core.messages import Message
+from selfscan.core.questionnaire import Library, Questionnaire, Text
+from selfscan.storage import db as dbmod
+from selfscan.web import ratelimit
+
+
+def get_db() -> dbmod.Database:
+    """The database connection of this request (the thread's reused connection)."""
+    if "db" not in g:
+        g.db = dbmod.thread_connection(current_app.config["DATABASE"])
+    return g.db  # type: ignore[no-any-return]  # flask.g attributes are untyped
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    """End of request: never leave a transaction open on the reused connection."""
+    db = g.pop("db", None)
+    if db is not None:
+        dbmod.end_request(db)
+
+
+def library() -> Library:
+    return current_app.extensions["selfscan.library"]  # type: ignore[no-any-return]  # extensions is a plain dict
+
+
+def current() -> Questionnaire:
+    """The questionnaire version new rounds use."""
+    return current_app.extensions["selfscan.current"]  # type: ignore[no-any-return]  # extensions is a plain dict
+
+
+def questionnaire_of(questionnaire_id: str, version: int) -> Questionnaire:
+    """A questionnaire version of the library; the same 404 everywhere when it is not there."""
+    q = library().get(questionnaire_id, version)
+    if q is None:
+        abort(404)
+    return q
+
+
+def lang() -> str:
+    """The language of this request, worked out once per request."""
+    if "lang" not in g:
+        loc = get_locale()
+        g.lang = loc.language if loc is not None else "nl"
+    return g.lang  # type: ignore[no-any-return]  # flask.g attributes are untyped
+
+
+def tr(text: Text | None) -> str:
+    """A questionnaire text in the language of this request (Dutch when there is no English)."""
+    if text is None:
+        return ""
+    return text.get(lang())
+
+
+def translate(message: Message) -> str:
+    """A core message in the language of this request."""
+    return str(_(message.text, **message.params))
+
+
+def attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
+    """A download: the browser saves it under `filename` instead of showing it."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def bad_request(message: str) -> BadRequest:
+    """A 400 whose message the error page shows as it is (it tells the user what to do)."""
+    exc = BadRequest(message)
+    exc.selfscan_message = True  # type: ignore[attr-defined]  # read by errors._handle
+    return exc
+
+
+def safe_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+# --- secret links ----------------------------------------------------------------------------
+
+# Guessing secret links: every unknown link (404) counts against the address; past the limit,
+# every link route answers 429 for the rest of the window. Valid links cost no bookkeeping.
+LINK_LIMITS = ratelimit.parse_many("30 per minute;300 per hour")
+
+
+def link_limit(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Rate-limit misses on a secret-link route, per client address."""
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if not ratelimit.enabled():
+            return view(*args, **kwargs)
+        address = request.remote_addr or "-"
+        if not ratelimit.allowed("link-miss", address, LINK_LIMITS):
+            abort(429)
+        try:
+            return view(*args, **kwargs)
+        except NotFound:
+            ratelimit.hit("link-miss", address, LINK_LIMITS)
+            raise
+
+    return guarded
+
+
+def link_csrf(token: str) -> str:
+    """The CSRF token of the forms behind one secret link (core.tokens.link_csrf_token)."""
+    return tokens.link_csrf_token(current_app.config["SECRET_KEY"], token)
+
+
+# --- double submits ----------------------------------------------------------------------------
+
+REMEMBERED_NONCES = 10  # enough for double clicks and refreshes; keeps the cookie small
+
+
+def once(kind: str, nonce: str, make: Callable[[], str | None],
+         still_valid: Callable[[str], bool] = lambda _token: True) -> str | None:
+    """The token that the form submission with this nonce made, making it only the first time.
+
+    A double click, a refresh or a second tab posts the same form nonce again: the session
+    remembers which token (of a new round, respondent ...) a nonce produced, so the repeat shows
+    the same one instead of making another. ``make`` returns None when it made nothing (a form
+    error); ``still_valid`` rejects a remembered token whose round has gone.
+    """
+    made: dict[str, str] = dict(session.get(kind, {}))
+    if nonce in made and still_valid(made[nonce]):
+        return made[nonce]
+    token = make()
+    if token is not None:
+        made[nonce] = token
+        session[kind] = dict(list(made.items())[-REMEMBERED_NONCES:])
+    return token

@@ -1,0 +1,186 @@
+"""The results of a round for its coordinator: page, printable report, PDF and exports."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from selfscan.core import results as core
+from selfscan.core import scoring, tokens
+from selfscan.core.anonymity import ROLE_GROUP_THRESHOLD
+from selfscan.core.questionnaire import Questionnaire
+from selfscan.output import charts, pdf, tabular
+from selfscan.storage import peers, rounds, scores
+from selfscan.web import helpers as web
+from selfscan.web.coordinator import coordinator_round
+from selfscan.web.results_cache import ResultsCache, round_key
+
+bp = Blueprint("results", __name__)
+
+EXPORT_FORMATS = ("csv", "json")
+
+
+@bp.context_processor
+def _results_globals() -> dict[str, Any]:
+    return {"role_group_threshold": ROLE_GROUP_THRESHOLD}
+
+
+def _cache() -> ResultsCache:
+    # One cache per application (and so per database): round ids of two apps never mix.
+    cache: ResultsCache = current_app.extensions.setdefault("selfscan.results_cache",
+                                                            ResultsCache())
+    return cache
+
+
+def series_names() -> dict[str, str]:
+    return {"own": _("Uw gemeente"), "peer": _("Vergelijkbare gemeenten (mediaan)"),
+            "national": _("Alle gemeenten (mediaan)"), "previous": _("Uw vorige ronde")}
+
+
+# --- reading a round's results -------------------------------------------------------------------
+
+
+def _analysis(round_row: dict[str, Any], q: Questionnaire) -> core.Analysis:
+    return _cache().get_or_compute(
+        ("analysis", *round_key(round_row)),
+        lambda: core.analyse(q, scores.submitted(web.get_db(), round_row["id"])))
+
+
+def _aggregate(round_row: dict[str, Any], q: Questionnaire
+               ) -> tuple[scoring.RoundAggregate, core.Analysis]:
+    """The round's aggregate (its stored scores when closed) and the analysis of its answers."""
+    analysis = _analysis(round_row, q)
+    if round_row["status"] == "closed":
+        stored = _cache().get_or_compute(
+            ("stored", *round_key(round_row)),
+            lambda: scores.stored_aggregate(web.get_db(), round_row, q))
+        if stored is not None:
+            return stored, analysis
+    return analysis.aggregate, analysis
+
+
+def _previous(round_row: dict[str, Any]) -> core.PreviousRound | None:
+    """The round this one follows, when it is of the same municipality and its version loads."""
+    if not round_row.get("previous_round_id"):
+        return None
+    row = rounds.round_by_id(web.get_db(), round_row["previous_round_id"])
+    if row is None or row["municipality_code"] != round_row["municipality_code"]:
+        return None
+    q = web.library().get(row["questionnaire_id"], row["version"])
+    if q is None:
+        return None
+    aggregate, _analysis_of_previous = _aggregate(row, q)
+    return core.PreviousRound(year=row["year"], name=row["name"], version=row["version"],
+                              closed=row["status"] == "closed", aggregate=aggregate)
+
+
+def results_view(round_row: dict[str, Any]) -> core.ResultsView | None:
+    """The view model of a round, or None while nobody has submitted yet."""
+    if round_row["status"] == "closed" and round_row["respondent_count"] == 0:
+        return None
+    if round_row["status"] != "closed" and not any(
+            c["submitted"] for c in rounds.progress(web.get_db(), round_row["id"]).values()):
+        return None
+    q = web.questionnaire_of(round_row["questionnaire_id"], round_row["version"])
+    aggregate, analysis = _aggregate(round_row, q)
+    comparison = peers.comparison_for(
+        web.get_db(), questionnaire_id=q.id, municipality_code=round_row["municipality_code"],
+        peer_group=round_row["peer_group"], dimension_ids=[d.id for d in q.dimensions],
+        synthetic=bool(round_row["synthetic"]))
+    previous = _previous(round_row)
+    view = core.build(round_row, q, aggregate, analysis, previous=previous,
+                      comparison=comparison, catalogue=web.library().catalogue, lang=web.lang())
+    view.radar = charts.results_radar(view.dimensions, series_names(), previous is not None,
+                                      comparison.peer.shown, comparison.national.shown)
+    return view
+
+
+def with_results(page: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """The preamble of every results page and download: the round behind the coordinator link
+    (404 when unknown, rate-limited misses), its view model, and the "no results yet" page while
+    nobody has submitted. The page gets (token, round, view)."""
+
+    @functools.wraps(page)
+    @web.link_limit
+    def wrapped(token: str, **kwargs: Any) -> ResponseReturnValue:
+        r = coordinator_round(token)
+        view = results_view(r)
+        if view is None:
+            return render_template("results/empty.html", round=r, token=token)
+        return page(token, r, view, **kwargs)
+
+    return wrapped
+
+
+# --- pages and downloads -------------------------------------------------------------------------
+
+
+def _filename(r: dict[str, Any], suffix: str) -> str:
+    safe = "".join(c if c.isalnum() else "-" for c in r["municipality_name"]).strip("-").lower()
+    return f"zelfscan-{safe}-{r['year']}-ronde-{r['id']}{suffix}"
+
+
+@bp.get("/c/<token>/uitkomsten")
+@with_results
+def results(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
+    return render_template("results/results.html", v=view, token=token, nonce=tokens.new_token())
+
+
+@bp.get("/c/<token>/uitkomsten/rapport")
+@with_results
+def report(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
+    return render_template("results/report.html", v=view, token=token)
+
+
+@bp.get("/c/<token>/uitkomsten/rapport.pdf", endpoint="pdf")
+@with_results
+def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
+    return web.attachment(pdf.build_pdf(view, _), "application/pdf", _filename(r, ".pdf"))
+
+
+@bp.get("/c/<token>/uitkomsten.<fmt>")
+@with_results
+def export(token: str, r: dict[str, Any], view: core.ResultsView, fmt: str
+           ) -> ResponseReturnValue:
+    """The municipality's own results: per dimension and per item."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    data = tabular.results_export(view)
+    if fmt == "json":
+        return web.attachment(tabular.json_text(data), "application/json",
+                              _filename(r, "-uitkomsten.json"))
+    return web.attachment(
+        tabular.csv_text(tabular.results_rows(data), tabular.RESULTS_COLUMNS, spreadsheet=True),
+        "text/csv", _filename(r, "-uitkomsten.csv"))
+
+
+@bp.get("/c/<token>/antwoorden.<fmt>")
+@web.link_limit
+def answers(token: str, fmt: str) -> ResponseReturnValue:
+    """Anonymous answers per respondent; comments only when asked for with ?toelichting=1."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    r = coordinator_round(token)
+    db = web.get_db()
+    q = web.questionnaire_of(r["questionnaire_id"], r["version"])
+    with_comments = request.args.get("toelichting") == "1"
+    rows = core.respondent_rows(
+        q, scores.submitted(db, r["id"]), scores.comments(db, r["id"]) if with_comments else None)
+    suffix = "-antwoorden-met-toelichting" if with_comments else "-antwoorden"
+    if fmt == "json":
+        body = {"municipality": r["municipality_name"], "year": r["year"],
+                "questionnaire": {"id": q.id, "version": q.version},
+                "status": "closed" if r["status"] == "closed" else "provisional",
+                "respondents": rows}
+        return web.attachment(tabular.json_text(body), "application/json",
+                              _filename(r, suffix + ".json"))
+    columns = ["respondent", "role_group"] + [i for ids in q.structure.values() for i in ids]
+    if with_comments:
+        columns += [f"comment-{d.id}" for d in q.dimensions]
+    return web.attachment(tabular.csv_text(rows, columns, spreadsheet=True), "text/csv",
+                          _filename(r, suffix + ".csv"))
