@@ -13,8 +13,9 @@ bind = [_port if (":" in _port or _port.startswith("unix")) else f"127.0.0.1:{_p
 # past ~9 only add lock waits. GUNICORN_WORKERS overrides for small containers.
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9)))
 
-# Threads per worker: a request waiting on the SQLite write lock (busy_timeout 10 s) should not
-# block the other requests of its process. gthread keeps memory low compared with more workers.
+# Threads per worker: a request waiting on the SQLite write lock (BEGIN IMMEDIATE, busy timeout
+# 10 s in selfscan/storage/db.py) should not block the other requests of its process. gthread
+# keeps memory low compared with more workers.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 
@@ -34,7 +35,8 @@ max_requests = 100_000
 max_requests_jitter = 10_000
 
 # Logs to stdout/stderr for the service manager (journald, docker). The access log's
-# tokens in secret links are redacted by a logging filter installed in create_app.
+# tokens in secret links are redacted by a logging filter (selfscan/web/logs.py) that
+# create_app installs.
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

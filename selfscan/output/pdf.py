@@ -206,7 +206,7 @@ def _title_page(pdf: _Report, view: ResultsView, _: Translate, title: str, date_
         pdf.para(_("Totaalscore %(score)s van 100: %(phase)s", score=format_number(view.overall),
                    phase=view.overall_phase_name), 11, bold=True, gap=0.5)
         pdf.para(view.overall_phase_description, 9, gap=2)
-    pdf.para(_("Radar: uw scores per onderwerp (0 tot 100)"), 12, bold=True, gap=0)
+    pdf.para(_("Radar: uw scores per onderdeel (0 tot 100)"), 12, bold=True, gap=0)
     pdf.set_y(_radar(pdf, view, pdf.get_y()))
     if not view.comparison.peer.shown or not view.comparison.national.shown:
         pdf.para(_("Een vergelijking met andere gemeenten staat er alleen bij als minstens "
@@ -214,9 +214,9 @@ def _title_page(pdf: _Report, view: ResultsView, _: Translate, title: str, date_
 
 
 def _scores_table(pdf: _Report, view: ResultsView, _: Translate) -> None:
-    pdf.para(_("Scores per onderwerp"), 12, bold=True, gap=1)
+    pdf.para(_("Scores per onderdeel"), 12, bold=True, gap=1)
     pdf.font(8)
-    headings = [_("Onderwerp"), _("Score"), _("Fase"), _("Deelnemers"), _("Dekking"),
+    headings = [_("Onderdeel"), _("Score"), _("Fase"), _("Deelnemers"), _("Dekking"),
                 _("Weet ik niet"), _("Vergelijkbare gemeenten"), _("Alle gemeenten"),
                 _("Verschil met vorige ronde")]
     with pdf.table(col_widths=(34, 12, 22, 15, 14, 14, 19, 16, 18), text_align="LEFT",
@@ -277,7 +277,7 @@ def _advice(pdf: _Report, view: ResultsView, _: Translate) -> None:
         for tool in block.tools:
             _tool(pdf, tool, _)
     if not blocks:
-        pdf.para(_("Er zijn geen vragen met een lage score waar de catalogus een hulpmiddel "
+        pdf.para(_("Er zijn geen stellingen met een lage score waar de catalogus een hulpmiddel "
                    "voor heeft."), 9)
     if view.coaching is not None:
         pdf.para(view.coaching.title, 10, bold=True, gap=0.3)

@@ -193,10 +193,16 @@ def save_answers(
     Returns False (and saves nothing) when the respondent already submitted or the round is
     closed, so a second tab cannot change a submission.
 
-    The whole save is one INSERT into the view `saves`, whose trigger writes the three tables
-    (schema migration 3), and only what differs from what is stored reaches the trigger: a
-    background save sends the whole page while one answer changed. So `updated_at` tells
-    when a value last changed, and the write lock is held as briefly as possible.
+    The whole save is one INSERT into the view `saves`, whose trigger writes the three tables,
+    and only what differs from what is stored reaches the trigger: a background save sends the
+    whole page while one answer changed. So `updated_at` tells when a value last changed, and
+    the write lock is held only inside that one statement (docs/performance.md, "Load").
+
+    The rules of a save live in two places that must change together: the guard and the
+    "what differs" test in the statement below (`_MAY_SAVE`, `_STORED`), and the trigger
+    `saves_insert` of migration 3 (storage/migrations.py), which turns each row into an upsert
+    or a delete per kind. To change what a save writes, add a new migration that drops and
+    recreates the view and its trigger; never edit migration 3, which databases already ran.
     """
     stamp = now()
     rows: list[tuple[str, str, str | None]] = []

@@ -14,7 +14,7 @@ from whitenoise import WhiteNoise
 from selfscan import config as cfg
 from selfscan import storage
 from selfscan.output import formats
-from selfscan.web import errors, headers, helpers, logs
+from selfscan.web import errors, headers, helpers, logs, url_cache
 from selfscan.web.extensions import babel, csrf, login_manager, select_locale
 from selfscan.web.gettext_cache import install_gettext_cache
 
@@ -112,7 +112,8 @@ def _init_templates(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, Any]:
         return {"lang": helpers.lang(), "tr": helpers.tr,
-                "asset": lambda name: manifest.get(name, name)}
+                "asset": lambda name: manifest.get(name, name),
+                "static_url": url_cache.static_url, "page_url": url_cache.page_url}
 
 
 def _add_headers(response: Response) -> Response:

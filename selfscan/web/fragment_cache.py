@@ -25,11 +25,23 @@ from selfscan.core.questionnaire import Dimension, Item, Questionnaire
 
 @dataclass(frozen=True)
 class ItemFragment:
-    """One item without its radio buttons: the opening (fieldset, legend, explanation) and the
-    text of each answer's label, in answer order."""
+    """One item as HTML with a gap in each radio button where only the template may write
+    `checked` and `disabled`: the opening (fieldset, legend, explanation, the options' box), per
+    answer value the markup before and after that gap, in answer order, and the closing."""
 
     head: Markup
-    options: tuple[tuple[str, Markup], ...]  # (answer value, label text after the radio button)
+    options: tuple[tuple[str, Markup, Markup], ...]  # (answer value, before the gap, after it)
+    tail: Markup = Markup("</div></fieldset>")
+
+    def render(self, chosen: str | None, readonly: bool) -> Markup:
+        """The item for one respondent: their answer checked, every button disabled when the
+        page is read-only. Only these two values of the request reach the HTML."""
+        disabled = " disabled" if readonly else ""
+        parts: list[str] = [self.head]
+        for value, before, after in self.options:
+            parts += (before, " checked" if value == chosen else "", disabled, after)
+        parts.append(self.tail)
+        return Markup("".join(parts))
 
 
 @dataclass(frozen=True)
@@ -74,14 +86,19 @@ def _fragment(q: Questionnaire, item: Item, number: int, lang: str, labels: Labe
         f'<legend class="item__statement"><span class="visually-hidden">{number_text} </span>'
         f"{escape(item.statement.get(lang))}</legend>"
         f'<details class="why" id="{key}-why"><summary>{escape(labels.why)}</summary>'
-        f"<p>{escape(item.why.get(lang))}</p></details>")
-    options: list[tuple[str, Markup]] = []
-    for level, text in enumerate(item.levels):
-        name = q.levels[level].name.get(lang)
-        options.append((ANSWER_VALUES[level], Markup(
-            f'<span class="level__name">{level} · {escape(name)}</span> '
-            f'<span class="level__text">{escape(text.get(lang))}</span>')))
-    options.append(("unknown", Markup(f'<span class="level__name">{escape(labels.unknown)}</span>')))
-    options.append(("na", Markup(
-        f'<span class="level__name">{escape(labels.not_applicable)}</span>')))
+        f"<p>{escape(item.why.get(lang))}</p></details>"
+        '<div class="item__levels">')
+    names: list[tuple[str, str, str | None]] = [
+        (ANSWER_VALUES[level], f"{level} · {q.levels[level].name.get(lang)}", text.get(lang))
+        for level, text in enumerate(item.levels)]
+    names += [("unknown", labels.unknown, None), ("na", labels.not_applicable, None)]
+    options: list[tuple[str, Markup, Markup]] = []
+    for value, name, text in names:
+        extra = " level--extra" if text is None else ""
+        before = Markup(f'<label class="level{extra}" for="{key}-{value}"><input type="radio" '
+                        f'id="{key}-{value}" name="{key}" value="{value}"')
+        description = ("" if text is None
+                       else f' <span class="level__text">{escape(text)}</span>')
+        after = Markup(f'> <span class="level__name">{escape(name)}</span>{description}</label>')
+        options.append((value, before, after))
     return ItemFragment(head, tuple(options))

@@ -1,9 +1,11 @@
 """Templates look up the message catalogue of a request once, not once per translated string.
 
-A performance measure that earns its place (docs/performance.md, "Catalogue per request"):
+A performance measure that earns its place (docs/performance.md, "Questionnaire page"):
 Flask-Babel's template callables resolve the locale and catalogue through several context lookups
-for every string, and a questionnaire page has dozens of them. The catalogue is kept on ``g``, so
-it lives exactly as long as the request whose language chose it.
+for every string, and a page has dozens of them. The catalogue is looked up once per request
+(kept on ``g``, so it lives exactly as long as the request whose language chose it) and handed to
+every template render as ``_catalogue``; the gettext functions read it from the template context
+and fall back to ``g`` in macros imported without context.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 
 from flask import Flask, g
 from flask_babel import get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 
 def catalogue() -> Any:
@@ -21,11 +25,36 @@ def catalogue() -> Any:
     return g._catalogue
 
 
+def _of(ctx: Context) -> Any:
+    found = ctx.get("_catalogue")
+    return found if found is not None else catalogue()
+
+
+@pass_context
+def _gettext(ctx: Context, s: str) -> str:
+    return str(_of(ctx).ugettext(s))
+
+
+@pass_context
+def _ngettext(ctx: Context, s: str, p: str, n: int) -> str:
+    return str(_of(ctx).ungettext(s, p, n))
+
+
+@pass_context
+def _pgettext(ctx: Context, c: str, s: str) -> str:
+    return str(_of(ctx).upgettext(c, s))
+
+
+@pass_context
+def _npgettext(ctx: Context, c: str, s: str, p: str, n: int) -> str:
+    return str(_of(ctx).unpgettext(c, s, p, n))
+
+
 def install_gettext_cache(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
-        gettext=lambda s: catalogue().ugettext(s),
-        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: catalogue().upgettext(c, s),
-        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
-    )
+        gettext=_gettext, ngettext=_ngettext, newstyle=True, pgettext=_pgettext,
+        npgettext=_npgettext)
+
+    @app.context_processor
+    def _catalogue() -> dict[str, Any]:
+        return {"_catalogue": catalogue()}
