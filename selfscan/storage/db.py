@@ -7,7 +7,6 @@ what all of them share. One connection type throughout: ``sqlite_utils.Database`
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -35,31 +34,6 @@ def connect(path: str | Path) -> Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     return sqlite_utils.Database(conn)
-
-
-_local = threading.local()
-
-
-def thread_connection(path: str | Path) -> Database:
-    """The connection of this thread for ``path``, opened once and reused by its later requests.
-
-    A performance measure that earns its place (docs/performance.md, "Connection per thread"):
-    opening a connection costs the pragmas, and closing the last connection checkpoints the WAL;
-    a connection per thread, never shared between threads, avoids both on every request.
-    """
-    key = str(path)
-    cached: Database | None = getattr(_local, "conn", None)
-    if cached is None or getattr(_local, "path", None) != key:
-        if cached is not None:
-            cached.conn.close()
-        _local.conn, _local.path = connect(key), key
-    return _local.conn  # type: ignore[no-any-return]  # threading.local attributes are untyped
-
-
-def end_request(db: Database) -> None:
-    """Never leave a transaction open on a reused connection."""
-    if db.conn.in_transaction:
-        db.conn.rollback()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from selfscan.core import tokens
 from selfscan.core.messages import Message
 from selfscan.core.questionnaire import Library, Questionnaire, Text
+from selfscan.storage import connection_per_thread
 from selfscan.storage import db as dbmod
 from selfscan.web import ratelimit
 
@@ -23,7 +24,7 @@ from selfscan.web import ratelimit
 def get_db() -> dbmod.Database:
     """The database connection of this request (the thread's reused connection)."""
     if "db" not in g:
-        g.db = dbmod.thread_connection(current_app.config["DATABASE"])
+        g.db = connection_per_thread.thread_connection(current_app.config["DATABASE"])
     return g.db  # type: ignore[no-any-return]  # flask.g attributes are untyped
 
 
@@ -31,7 +32,7 @@ def close_db(_exc: BaseException | None = None) -> None:
     """End of request: never leave a transaction open on the reused connection."""
     db = g.pop("db", None)
     if db is not None:
-        dbmod.end_request(db)
+        connection_per_thread.end_request(db)
 
 
 def library() -> Library:
