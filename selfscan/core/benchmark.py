@@ -6,7 +6,7 @@ Which rounds count: closed rounds whose municipality gave benchmark consent, and
 rounds or only synthetic ones (never mixed). Per municipality only its latest closed round in the
 filtered set counts, so every municipality is counted once.
 
-Which statistics are shown (the threshold lives in selfscan.anonymity):
+Which statistics are shown (the threshold lives in selfscan.core.anonymity):
 
 * A selection (the set of municipalities behind a filter: year, questionnaire version, peer group,
   province) is shown only when it holds at least ``THRESHOLD`` municipalities.

@@ -10,7 +10,7 @@ class RoleGroup:
     id: str
     nl: str
     en: str
-    side: str  # "municipality", "care" or "justice": the sides whose views may differ
+    side: str  # "municipality", "care", "justice" or "other": the sides whose answers may differ
 
     def label(self, lang: str) -> str:
         return self.en if lang == "en" else self.nl

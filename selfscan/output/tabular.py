@@ -127,7 +127,7 @@ def results_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 TABLES: dict[str, str] = {
     "rounds": "Eén rij per gemeente per jaar en vragenlijstversie (de laatste afgesloten ronde). "
               "Gemeente vervangen door peergroep en provincie, of 'onderdrukt'.",
-    "dimension_scores": "Scores per dimensie (0-100) van elke ronde in 'rounds'.",
+    "dimension_scores": "Scores per onderdeel (0-100) van elke ronde in 'rounds'.",
     "item_scores": "Mediaan, kwartielen en aantallen per item van elke ronde in 'rounds'.",
 }
 

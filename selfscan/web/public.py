@@ -1,4 +1,4 @@
-"""Public pages: home, privacy, accessibility, about, and the language switch."""
+"""Public pages: home, privacy, accessibility, and the language switch."""
 
 from __future__ import annotations
 
