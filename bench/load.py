@@ -31,11 +31,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from selfscan.storage import rounds
-
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
+
+from selfscan.storage import rounds  # noqa: E402
+
 SECRET = "bench-secret-not-for-production"
 CCV_EMAIL, CCV_PASSWORD = "bench@ccv.example", "bench-wachtwoord-lang-genoeg"
 BENCHMARK_CODES = ("GM0014", "GM0344", "GM0518", "GM0599", "GM0772", "GM0034")
@@ -71,8 +72,11 @@ def prepare(instance: Path) -> dict[str, str]:
     """Rounds, respondents and a CCV account, made through the store like real use."""
     from datetime import date
 
-    from selfscan import create_app, ensure_ready, tokens, users
-    from selfscan import db as dbmod
+    from selfscan import create_app
+    from selfscan.core import tokens
+    from selfscan.storage import db as dbmod
+    from selfscan.storage import users
+    from selfscan.web import ensure_ready
 
     app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET})
     ensure_ready(app)
@@ -189,33 +193,55 @@ def cpu_seconds(before: dict[int, int], after: dict[int, int]) -> float:
     return spent / os.sysconf("SC_CLK_TCK")
 
 
+def app_requests(app, resume: str) -> dict[str, tuple[dict, bytes]]:
+    """WSGI environs of the questionnaire page (page 2) and the answer save of one respondent.
+
+    Per request: (environ, posted body without its last answer's value); see call_wsgi. The
+    save carries the link's CSRF token and every field of the page, as the page's script does.
+    """
+    from werkzeug.test import EnvironBuilder
+
+    page = f"/r/{resume}/stap/2"
+    html = app.test_client().get(page).get_data(as_text=True)
+    body = autosave_body(html)
+    return {
+        "questionnaire page": (EnvironBuilder(path=page).get_environ(), b""),
+        "answer save": (EnvironBuilder(
+            path=f"/r/{resume}/autosave/2", method="POST", data=body + "0",
+            headers={"X-CSRFToken": csrf_of(html),
+                     "Content-Type": "application/x-www-form-urlencoded"},
+        ).get_environ(), body.encode()),
+    }
+
+
+def call_wsgi(wsgi, environ: dict, posted: bytes, i: int, start_response) -> None:
+    """One request straight into a WSGI app, its body consumed. A POST gets `posted` plus a last
+    answer that changes with `i`, so that most saves change one answer, as in the load runs."""
+    import io
+
+    env = dict(environ)
+    if posted:
+        env["wsgi.input"] = io.BytesIO(posted + b"01234"[i % 5:i % 5 + 1])
+    body_iter = wsgi(env, start_response)
+    b"".join(body_iter)
+    getattr(body_iter, "close", lambda: None)()
+
+
 def in_process_costs(instance: Path, tokens: dict[str, str], n: int = 2000) -> dict[str, float]:
     """Microseconds per request inside the WSGI app alone: no HTTP, no gunicorn, no threads.
 
     The median of `n` calls after a warm-up, for hello, a questionnaire page and an answer
     save; what these cost is what the app can change, the rest is the server's.
     """
-    import io
-
     from werkzeug.test import EnvironBuilder
 
     from bench.hello import app as hello_app
     from selfscan import create_app
 
     app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET})
-    client = app.test_client()
-    page = f"/r/{tokens['resume']}/stap/2"
-    html = client.get(page).get_data(as_text=True)
-    csrf = csrf_of(html)
-    body = autosave_body(html)
-    environs = {
-        "hello": (hello_app, EnvironBuilder(path="/").get_environ(), b""),
-        "questionnaire page": (app, EnvironBuilder(path=page).get_environ(), b""),
-        "answer save": (app, EnvironBuilder(
-            path=f"/r/{tokens['resume']}/autosave/2", method="POST", data=body + "0",
-            headers={"X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"},
-        ).get_environ(), body.encode()),
-    }
+    environs = {"hello": (hello_app, EnvironBuilder(path="/").get_environ(), b"")}
+    environs.update({name: (app, env, posted)
+                     for name, (env, posted) in app_requests(app, tokens["resume"]).items()})
     out = {}
     statuses: list[str] = []
 
@@ -225,13 +251,8 @@ def in_process_costs(instance: Path, tokens: dict[str, str], n: int = 2000) -> d
     for name, (wsgi, environ, posted) in environs.items():
         times = []
         for i in range(n + n // 4):
-            env = dict(environ)
-            if posted:  # the last answer changes on every save, as in the load runs
-                env["wsgi.input"] = io.BytesIO(posted + b"01234"[i % 5:i % 5 + 1])
             t0 = time.perf_counter()
-            body_iter = wsgi(env, start_response)
-            b"".join(body_iter)
-            getattr(body_iter, "close", lambda: None)()
+            call_wsgi(wsgi, environ, posted, i, start_response)
             times.append(time.perf_counter() - t0)
         assert statuses[-1].startswith("200"), (name, statuses[-1])
         out[name] = statistics.median(times[n // 4:]) * 1e6

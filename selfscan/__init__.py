@@ -28,7 +28,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder="web/templates",
     )
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(0o700)  # owner only: the database, the secret key, backups, the outbox
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = cfg.instance_secret_key(instance)
     if not settings.get("DATABASE"):

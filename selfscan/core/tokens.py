@@ -53,3 +53,39 @@ def link_csrf_valid(secret_key: str | bytes, link_token: str, sent: str | None) 
         return False
     return hmac.compare_digest(link_csrf_token(secret_key, link_token).encode(),
                                sent.encode("utf-8", "replace"))
+
+
+def _pad(secret_key: str | bytes, nonce: str, length: int) -> bytes:
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    out = b""
+    block = 0
+    while len(out) < length:
+        out += hmac.new(key, f"seal:{nonce}:{block}".encode(), hashlib.sha256).digest()
+        block += 1
+    return out[:length]
+
+
+def seal(secret_key: str | bytes, nonce: str, token: str) -> str:
+    """A secret link token made unreadable for a client-side session cookie.
+
+    The session cookie is signed, not encrypted: whoever sees it (a shared computer, a proxy log)
+    could read a token kept in it. The token is XORed with a pad derived from the secret key and
+    the form's random nonce (HMAC-SHA256 as a stream cipher; one nonce seals one token).
+    """
+    data = token.encode("ascii")
+    sealed = bytes(a ^ b for a, b in zip(data, _pad(secret_key, nonce, len(data)), strict=True))
+    return base64.urlsafe_b64encode(sealed).decode("ascii")
+
+
+def unseal(secret_key: str | bytes, nonce: str, sealed: str) -> str | None:
+    """The token that ``seal`` sealed with this nonce; None for anything else."""
+    try:
+        data = base64.urlsafe_b64decode(sealed.encode("ascii"))
+    except (ValueError, UnicodeError):
+        return None
+    plain = bytes(a ^ b for a, b in zip(data, _pad(secret_key, nonce, len(data)), strict=True))
+    try:
+        token = plain.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    return token if looks_valid(token) else None

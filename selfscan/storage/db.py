@@ -6,6 +6,7 @@ what all of them share. One connection type throughout: ``sqlite_utils.Database`
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -27,9 +28,14 @@ def connect(path: str | Path) -> Database:
     another instead of failing; foreign keys are off by default in SQLite and must be set per
     connection. isolation_level=None leaves transaction control to `write()` below.
     """
+    if str(path) != ":memory:" and not Path(path).exists():
+        # Created owner-only; SQLite gives the -wal and -shm files the same permissions.
+        os.close(os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)  # timeout= sets SQLite's busy timeout
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted content is overwritten, so that nothing of a deleted round stays in the file.
+    conn.execute("PRAGMA secure_delete = ON")
     if str(path) != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -76,10 +82,19 @@ def log_event(db: Database, kind: str, round_id: int | None = None, detail: str 
                (now(), kind, round_id, detail))
 
 
+def checkpoint(db: Database) -> None:
+    """Copy the WAL into the database file and empty it (TRUNCATE), so that content deleted
+    with secure_delete is gone from the WAL as well. Best effort while readers are active."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+
 def backup(source: Database, target: str | Path) -> None:
-    """Write a consistent copy of a live database with SQLite's online backup API."""
+    """Write a consistent copy of a live database with SQLite's online backup API (mode 600)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        os.close(os.open(str(target), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.chmod(target, 0o600)
     dest = sqlite3.connect(str(target))
     try:
         source.conn.backup(dest)

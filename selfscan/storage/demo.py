@@ -30,10 +30,10 @@ class NoMunicipalities(Exception):
 def purge_synthetic(db: Database) -> int:
     """Delete every synthetic round with its scores (cascades); real rounds stay untouched."""
     with write(db):  # previous_round_id pointing here is cleared by its foreign key
-        db.execute("""UPDATE events SET round_id = NULL WHERE round_id IN
+        db.execute("""DELETE FROM events WHERE round_id IN
                       (SELECT id FROM rounds WHERE synthetic = 1)""")
         removed = db.execute("DELETE FROM rounds WHERE synthetic = 1").rowcount
-        log_event(db, "synthetic_purged", None, f"{removed} rondes")
+        log_event(db, "synthetic_purged")
     return int(removed)
 
 
@@ -94,7 +94,7 @@ def insert_synthetic(db: Database, q: Questionnaire, n_rounds: int, *,
                 store_scores(db, round_id, aggregate)
                 db.execute("UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ?",
                            (_stamp(closed), round_id))
-            log_event(db, "synthetic_added", None, f"{size} rondes")
+            log_event(db, "synthetic_added")
         made += size
     return made
 

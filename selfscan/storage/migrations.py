@@ -182,6 +182,17 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE users RENAME COLUMN role TO account_role;
     """,
+    # 5: signing out or a new password ends every session of an account (the session carries the
+    # version it was made with); rate limits counted in the database, so that every worker and
+    # server shares them (storage/rate_limits.py).
+    """
+    ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        hits INTEGER NOT NULL,
+        expires_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

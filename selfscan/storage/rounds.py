@@ -8,7 +8,7 @@ from typing import Any
 
 from selfscan.core import scoring, tokens
 from selfscan.core.questionnaire import Questionnaire
-from selfscan.storage.db import Database, log_event, now, write, write_statement
+from selfscan.storage.db import Database, checkpoint, log_event, now, write, write_statement
 from selfscan.storage.scores import store_scores, submitted
 
 # --- the latest closed round ------------------------------------------------------------------
@@ -116,11 +116,17 @@ def replace_invitation(db: Database, round_id: int, coordinator_token: str) -> N
 
 
 def delete_round(db: Database, round_id: int) -> None:
-    """Delete a round with everything in it; the event log keeps only that it happened."""
+    """Delete a round with everything in it; the event log keeps only that a round was deleted.
+
+    With secure_delete on (db.connect) the freed pages are overwritten, and the checkpoint
+    afterwards empties the WAL, so no text of the round stays in the database or its WAL.
+    """
     with write(db):  # a later round's previous_round_id is cleared by its foreign key
         db.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
-        db.execute("UPDATE events SET round_id = NULL WHERE round_id = ?", (round_id,))
+        # Its events go too: how many joined and submitted, and when, is the round's own.
+        db.execute("DELETE FROM events WHERE round_id = ?", (round_id,))
         log_event(db, "round_deleted", None)
+    checkpoint(db)
 
 
 # --- respondents and answers -------------------------------------------------------------------
@@ -261,5 +267,5 @@ def close_round(db: Database, round_id: int, questionnaire: Questionnaire) -> bo
         store_scores(db, round_id, agg)
         db.execute("UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ?",
                      (now(), round_id))
-        log_event(db, "round_closed", round_id, f"{len(per)} respondenten")
+        log_event(db, "round_closed", round_id)  # no counts: the log holds no content
     return True

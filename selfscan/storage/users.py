@@ -23,17 +23,21 @@ class User:
     id: int
     email: str
     account_role: str
+    session_version: int = 0
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session keeps: the account and the session version it was made with, so
+        that bumping the version (signing out, a new password) ends every session at once."""
+        return f"{self.id}.{self.session_version}"
 
 
 def _user(row: dict[str, Any] | None) -> User | None:
-    return User(row["id"], row["email"], row["account_role"]) if row else None
+    return (User(row["id"], row["email"], row["account_role"], row["session_version"])
+            if row else None)
 
 
 def create_user(db: Database, email: str, password: str, account_role: str = "ccv") -> User:
@@ -54,12 +58,25 @@ def create_user(db: Database, email: str, password: str, account_role: str = "cc
     return User(int(cur.lastrowid or 0), email, account_role)
 
 
-def get_user(db: Database, user_id: str | int) -> User | None:
+def get_user(db: Database, session_id: str) -> User | None:
+    """The account a session belongs to, or None when its session version has been ended."""
+    uid, _sep, version = str(session_id).partition(".")
     try:
-        uid = int(user_id)
+        number, session_version = int(uid), int(version)
     except (TypeError, ValueError):
         return None
-    return _user(next(db.query("SELECT id, email, account_role FROM users WHERE id = ?", [uid]), None))
+    user = _user(next(db.query(
+        "SELECT id, email, account_role, session_version FROM users WHERE id = ?", [number]),
+        None))
+    return user if user is not None and user.session_version == session_version else None
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    """End every session of an account (signing out, a new password)."""
+    with write(db):
+        db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?",
+                   (user_id,))
+        log_event(db, "sessions_ended")
 
 
 def _row_by_email(db: Database, email: str) -> dict[str, Any] | None:
@@ -98,5 +115,6 @@ def user_for_api_token(db: Database, token: str) -> User | None:
     if not tokens.looks_valid(token):
         return None
     return _user(next(db.query(
-        """SELECT u.id, u.email, u.account_role FROM api_tokens t JOIN users u ON u.id = t.user_id
+        """SELECT u.id, u.email, u.account_role, u.session_version
+           FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.token_hash = ?""", [tokens.token_hash(token)]), None))

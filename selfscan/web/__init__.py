@@ -109,11 +109,14 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     manifest = _static_manifest(app)
 
+    # Functions as globals, so that macros imported without context can use them too.
+    app.jinja_env.globals.update(
+        tr=helpers.tr, asset=lambda name: manifest.get(name, name),
+        static_url=url_cache.static_url, page_url=url_cache.page_url)
+
     @app.context_processor
-    def _helpers() -> dict[str, Any]:
-        return {"lang": helpers.lang(), "tr": helpers.tr,
-                "asset": lambda name: manifest.get(name, name),
-                "static_url": url_cache.static_url, "page_url": url_cache.page_url}
+    def _language() -> dict[str, Any]:
+        return {"lang": helpers.lang()}
 
 
 def _add_headers(response: Response) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from functools import wraps
 from typing import Any
@@ -38,10 +39,16 @@ from selfscan.web.forms import Form
 bp = Blueprint("ccv", __name__)
 
 STAFF_ROLES = users.ACCOUNT_ROLES
-# Failed sign-ins per account (whatever address they come from), and every sign-in post per
-# address (whatever account it tries).
-LOGIN_LIMIT_PER_ACCOUNT = ratelimit.parse_many("5 per minute")
+# Failed sign-ins of one account from one address: past the limit that address waits, while
+# the account's owner, signing in from anywhere else, is not locked out. Every sign-in post per
+# address, whatever account it tries. And failures of an account from every address together,
+# counted only to slow each further attempt on that account down (never to refuse it).
+LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = ratelimit.parse_many("5 per 15 minutes")
 LOGIN_LIMIT_PER_ADDRESS = ratelimit.parse_many("20 per minute")
+LOGIN_FAILURES_PER_ACCOUNT = ratelimit.parse_many("100000 per 15 minutes")
+SLOWDOWN_AFTER = 10
+"""Failed sign-ins of one account (from any address) after which every attempt waits a while."""
+SLOWDOWN_MAX_SECONDS = 4.0
 
 
 @bp.record_once
@@ -81,19 +88,35 @@ class LoginForm(Form):
 
 
 def _login_email_key() -> str:
-    # Per account: the e-mail address that was posted, whatever address it comes from.
+    # Per account: the e-mail address that was posted.
     return "ccv-login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def slowdown(failures: int) -> float:
+    """Seconds a sign-in of an account waits after this many recent failures from anywhere:
+    nothing at first, then doubling from a quarter of a second up to SLOWDOWN_MAX_SECONDS."""
+    if failures < SLOWDOWN_AFTER:
+        return 0.0
+    return min(SLOWDOWN_MAX_SECONDS, 0.25 * 2.0 ** (failures - SLOWDOWN_AFTER))
+
+
+def _throttle_sign_in(address: str, account: str) -> None:
+    if not (ratelimit.allowed("login-address", address, LOGIN_LIMIT_PER_ADDRESS)
+            and ratelimit.allowed("login-account-address", f"{account}|{address}",
+                                  LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS)):
+        abort(429)
+    ratelimit.hit("login-address", address, LOGIN_LIMIT_PER_ADDRESS)
+    delay = slowdown(ratelimit.hits("login-account", account, LOGIN_FAILURES_PER_ACCOUNT[0]))
+    if delay:
+        time.sleep(delay)
 
 
 @bp.route("/ccv/inloggen", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     limited = request.method == "POST" and ratelimit.enabled()
+    address, account = request.remote_addr or "-", _login_email_key()
     if limited:
-        address, account = request.remote_addr or "-", _login_email_key()
-        if not (ratelimit.allowed("login-address", address, LOGIN_LIMIT_PER_ADDRESS)
-                and ratelimit.allowed("login-account", account, LOGIN_LIMIT_PER_ACCOUNT)):
-            abort(429)
-        ratelimit.hit("login-address", address, LOGIN_LIMIT_PER_ADDRESS)
+        _throttle_sign_in(address, account)
     form = LoginForm()
     error = None
     if form.validate_on_submit():
@@ -108,8 +131,10 @@ def login() -> ResponseReturnValue:
                   "opnieuw.")
     elif request.method == "POST":
         error = _("Vul uw e-mailadres en uw wachtwoord in.")
-    if limited:
-        ratelimit.hit("login-account", account, LOGIN_LIMIT_PER_ACCOUNT)
+    if limited:  # a failed attempt: a successful one returned above
+        ratelimit.hit("login-account-address", f"{account}|{address}",
+                      LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS)
+        ratelimit.hit("login-account", account, LOGIN_FAILURES_PER_ACCOUNT)
     return render_template("ccv/login.html", form=form, error=error), 200
 
 
@@ -122,6 +147,9 @@ def _too_many(_exc: Any) -> ResponseReturnValue:
 
 @bp.post("/ccv/uitloggen")
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        # Signing out ends every session of the account, also on other devices.
+        users.end_sessions(web.get_db(), current_user.id)
     logout_user()
     session.clear()
     return redirect(url_for("ccv.login", uitgelogd=1), code=303)

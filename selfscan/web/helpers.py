@@ -4,6 +4,7 @@ messages, downloads, secret-link guards and the double-submit guard."""
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -138,14 +139,21 @@ def once(kind: str, nonce: str, make: Callable[[], str | None],
 
     A double click, a refresh or a second tab posts the same form nonce again: the session
     remembers which token (of a new round, respondent ...) a nonce produced, so the repeat shows
-    the same one instead of making another. ``make`` returns None when it made nothing (a form
-    error); ``still_valid`` rejects a remembered token whose round has gone.
+    the same one instead of making another. The session cookie is signed, not encrypted, so it
+    keeps the token sealed (core.tokens.seal), never readable. ``make`` returns None when it made
+    nothing (a form error); ``still_valid`` rejects a remembered token whose round has gone.
     """
+    secret = current_app.config["SECRET_KEY"]
     made: dict[str, str] = dict(session.get(kind, {}))
-    if nonce in made and still_valid(made[nonce]):
-        return made[nonce]
+    remembered = None
+    if nonce in made:
+        salt, _dot, sealed = made[nonce].partition(".")
+        remembered = tokens.unseal(secret, f"{kind}:{nonce}:{salt}", sealed)
+    if remembered is not None and still_valid(remembered):
+        return remembered
     token = make()
     if token is not None:
-        made[nonce] = token
+        salt = secrets.token_urlsafe(8)  # a fresh pad for every token sealed
+        made[nonce] = f"{salt}.{tokens.seal(secret, f'{kind}:{nonce}:{salt}', token)}"
         session[kind] = dict(list(made.items())[-REMEMBERED_NONCES:])
     return token

@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 import re
 
-_TOKEN_IN_PATH = re.compile(r"(/|%2F)(c|i|r)(/|%2F)[A-Za-z0-9_-]{16,}", re.IGNORECASE)
+# A secret link in every form a path can take: /c/<token>, /c//<token>, with encoded slashes
+# (%2F, %252F), and with the token itself percent-encoded.
+_SLASH = r"(?:/|%2F|%252F)"
+_TOKEN_IN_PATH = re.compile(
+    rf"({_SLASH}(?:c|i|r){_SLASH}+)(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{{2}}){{16,}}", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    return _TOKEN_IN_PATH.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[verborgen]", text)
+    """The text with every secret-link token replaced by [verborgen]."""
+    return _TOKEN_IN_PATH.sub(lambda m: f"{m.group(1)}[verborgen]", text)
 
 
 class _RedactTokens(logging.Filter):

@@ -13,14 +13,19 @@ from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-__all__ = ["allowed", "enabled", "hit", "parse_many"]
+from selfscan.storage.rate_limits import SQLiteStorage
+
+__all__ = ["allowed", "enabled", "hit", "hits", "parse_many"]
 
 
 def _strategy() -> FixedWindowRateLimiter:
-    """One limiter per application, on the storage the operator configured."""
-    strategy = current_app.extensions.get("selfscan.ratelimit")
+    """One limiter per application, on the storage the operator configured: by default the
+    service's own database, so that every worker and server counts together."""
+    strategy: FixedWindowRateLimiter | None = current_app.extensions.get("selfscan.ratelimit")
     if strategy is None:
-        storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
+        uri = current_app.config["RATELIMIT_STORAGE_URI"]
+        storage = (SQLiteStorage(current_app.config["DATABASE"]) if uri in ("", "database")
+                   else storage_from_string(uri))
         strategy = FixedWindowRateLimiter(storage)
         current_app.extensions["selfscan.ratelimit"] = strategy
     return strategy
@@ -34,6 +39,12 @@ def allowed(name: str, key: str, limits: Sequence[RateLimitItem]) -> bool:
     """Whether one more attempt fits under every limit (the attempt is not counted)."""
     strategy = _strategy()
     return all(strategy.test(item, name, key) for item in limits)
+
+
+def hits(name: str, key: str, limit: RateLimitItem) -> int:
+    """How many attempts the current window of ``limit`` has counted."""
+    _reset, remaining = _strategy().get_window_stats(limit, name, key)
+    return limit.amount - remaining
 
 
 def hit(name: str, key: str, limits: Sequence[RateLimitItem]) -> None:
