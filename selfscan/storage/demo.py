@@ -92,8 +92,9 @@ def insert_synthetic(db: Database, q: Questionnaire, n_rounds: int, *,
                     db, municipality_code=code, questionnaire=q, year=year, name=DEMO_NAME,
                     benchmark_consent=True, synthetic=True, created_at=_stamp(created))
                 store_scores(db, round_id, aggregate)
-                db.execute("UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ?",
-                           (_stamp(closed), round_id))
+                # Demonstration rounds count in the synthetic benchmark without an approval.
+                db.execute("UPDATE rounds SET status = 'closed', closed_at = ?, "
+                           "approval = 'approved' WHERE id = ?", (_stamp(closed), round_id))
             log_event(db, "synthetic_added")
         made += size
     return made

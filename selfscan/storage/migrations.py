@@ -193,6 +193,44 @@ MIGRATIONS: list[str] = [
         expires_at REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 6: only real, confirmed rounds feed anything shared. A round that is to count beyond its
+    # municipality needs its coordinator's e-mail address confirmed (a link mailed to it) and
+    # the CCV's approval; until then it counts nowhere else. Existing rounds start unapproved.
+    """
+    ALTER TABLE rounds ADD COLUMN email_confirmed_at TEXT;
+    ALTER TABLE rounds ADD COLUMN approval TEXT NOT NULL DEFAULT 'none'
+        CHECK (approval IN ('none', 'pending', 'approved', 'rejected'));
+    ALTER TABLE rounds ADD COLUMN approval_changed_at TEXT;
+    CREATE INDEX rounds_contact_email ON rounds(contact_email);
+    CREATE INDEX rounds_approval ON rounds(approval, synthetic);
+    CREATE TABLE email_confirmations (
+        token_hash TEXT PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX email_confirmations_round ON email_confirmations(round_id);
+    UPDATE rounds SET approval = 'approved' WHERE synthetic = 1;
+    """,
+    # 7: releases: every figure that leaves a municipality comes from a numbered, dated, frozen
+    # set of tables computed from approved rounds (core/disclosure.py). release_members keeps
+    # which round of which municipality a release used, to count the changes between releases;
+    # no foreign key, so that deleting a round never changes a published release.
+    """
+    CREATE TABLE releases (
+        id INTEGER PRIMARY KEY,
+        synthetic INTEGER NOT NULL DEFAULT 0,
+        number INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        content TEXT NOT NULL,
+        UNIQUE (synthetic, number)
+    );
+    CREATE TABLE release_members (
+        release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+        municipality_code TEXT NOT NULL,
+        round_id INTEGER NOT NULL,
+        PRIMARY KEY (release_id, municipality_code)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,136 @@
+"""SQL of releases: the approved rounds a release is computed from, and the frozen releases.
+
+A release is cut in one write transaction: the units are read, checked against the previous
+release's members (core.disclosure.check_release) and stored with the published content as
+JSON. Pages, the API and the exports read releases only, never live rounds.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from selfscan.core import disclosure
+from selfscan.core.disclosure import Unit
+from selfscan.storage.db import Database, log_event, now, write
+from selfscan.storage.rounds import latest_closed
+
+CASELOAD_QUESTION = "context-families"
+
+_APPROVED = latest_closed(
+    partition="r.municipality_code",
+    where="r.approval = 'approved' AND r.synthetic = :synthetic")
+
+
+@dataclass(frozen=True)
+class Release:
+    id: int
+    number: int
+    created_at: str
+    synthetic: bool
+    content: dict[str, Any]
+
+
+def units(db: Database, synthetic: bool = False) -> list[Unit]:
+    """Per municipality its latest approved closed round, with what a release needs of it."""
+    rows = list(db.query(
+        f"""SELECT l.id, l.municipality_code, l.year, l.questionnaire_id, l.version,
+                   l.overall_score, m.province, m.peer_group
+            FROM ({_APPROVED}) l JOIN municipalities m ON m.code = l.municipality_code
+            ORDER BY l.municipality_code""", {"synthetic": int(synthetic)}))
+    if not rows:
+        return []
+    ids = json.dumps([r["id"] for r in rows])
+    dims: dict[int, dict[str, float | None]] = {}
+    for rec in db.query("""SELECT round_id, dimension_id, score FROM round_scores
+                           WHERE round_id IN (SELECT value FROM json_each(?))""", [ids]):
+        dims.setdefault(rec["round_id"], {})[rec["dimension_id"]] = rec["score"]
+    medians: dict[int, dict[str, float | None]] = {}
+    unknown: dict[int, dict[str, tuple[int, int]]] = {}
+    for rec in db.query("""SELECT round_id, item_id, median, respondents, unknown, not_applicable
+                           FROM round_item_scores
+                           WHERE round_id IN (SELECT value FROM json_each(?))""", [ids]):
+        medians.setdefault(rec["round_id"], {})[rec["item_id"]] = rec["median"]
+        given = rec["respondents"] + rec["unknown"] + rec["not_applicable"]
+        unknown.setdefault(rec["round_id"], {})[rec["item_id"]] = (rec["unknown"], given)
+    caseload = _caseloads(db, ids)
+    return [Unit(municipality=r["municipality_code"], round_id=r["id"], year=r["year"],
+                 version=f"{r['questionnaire_id']}:{r['version']}", province=r["province"],
+                 peer_group=r["peer_group"], caseload=caseload.get(r["id"]),
+                 overall=r["overall_score"], dimensions=dims.get(r["id"], {}),
+                 item_medians=medians.get(r["id"], {}), item_unknown=unknown.get(r["id"], {}))
+            for r in rows]
+
+
+def _caseloads(db: Database, round_ids_json: str) -> dict[int, str | None]:
+    """The caseload band of each round: the median of its submitted respondents' answers."""
+    answers: dict[int, list[float]] = {}
+    for rec in db.query(
+            """SELECT p.round_id, c.value FROM context_answers c
+               JOIN respondents p ON p.id = c.respondent_id
+               WHERE c.question_id = ? AND p.status = 'submitted'
+                 AND p.round_id IN (SELECT value FROM json_each(?))""",
+            [CASELOAD_QUESTION, round_ids_json]):
+        try:
+            answers.setdefault(rec["round_id"], []).append(float(json.loads(rec["value"])))
+        except (TypeError, ValueError):
+            continue
+    return {rid: disclosure.caseload_band(statistics.median(values))
+            for rid, values in answers.items()}
+
+
+def _release(row: dict[str, Any] | None) -> Release | None:
+    if row is None:
+        return None
+    return Release(row["id"], row["number"], row["created_at"], bool(row["synthetic"]),
+                   json.loads(row["content"]))
+
+
+def latest(db: Database, synthetic: bool = False) -> Release | None:
+    return _release(next(db.query(
+        "SELECT * FROM releases WHERE synthetic = ? ORDER BY number DESC LIMIT 1",
+        [int(synthetic)]), None))
+
+
+def by_number(db: Database, number: int, synthetic: bool = False) -> Release | None:
+    return _release(next(db.query(
+        "SELECT * FROM releases WHERE synthetic = ? AND number = ?", [int(synthetic), number]),
+        None))
+
+
+def all_releases(db: Database, synthetic: bool = False) -> list[Release]:
+    """Every release of this kind, oldest first."""
+    return [r for r in (_release(row) for row in db.query(
+        "SELECT * FROM releases WHERE synthetic = ? ORDER BY number", [int(synthetic)]))
+            if r is not None]
+
+
+def _members(db: Database, release_id: int) -> dict[str, int]:
+    return {r["municipality_code"]: r["round_id"] for r in db.query(
+        "SELECT municipality_code, round_id FROM release_members WHERE release_id = ?",
+        [release_id])}
+
+
+def cut(db: Database, dimension_ids: Sequence[str], item_ids: Sequence[str],
+        synthetic: bool = False) -> Release:
+    """Compute and store the next release; ReleaseRefused when too little changed."""
+    with write(db):
+        current = units(db, synthetic)
+        previous = latest(db, synthetic)
+        members = disclosure.check_release(
+            _members(db, previous.id) if previous is not None else None, current)
+        published = disclosure.content(current, dimension_ids, item_ids)
+        number = (previous.number + 1) if previous is not None else 1
+        stamp = now()
+        cur = db.execute(
+            "INSERT INTO releases (synthetic, number, created_at, content) VALUES (?, ?, ?, ?)",
+            (int(synthetic), number, stamp, json.dumps(published, ensure_ascii=False)))
+        release_id = int(cur.lastrowid or 0)
+        db.conn.executemany(
+            "INSERT INTO release_members (release_id, municipality_code, round_id) "
+            "VALUES (?, ?, ?)", [(release_id, code, rid) for code, rid in members.items()])
+        log_event(db, "release_cut", None, f"{'synthetic ' if synthetic else ''}#{number}")
+    return Release(release_id, number, stamp, synthetic, published)
