@@ -29,15 +29,15 @@ from bench.load import write_section  # noqa: E402
 from selfscan import create_app
 from selfscan.core import scoring
 from selfscan.storage import db as dbmod
-from selfscan.storage import municipalities, scores
+from selfscan.storage import municipalities, rounds, scores
 from selfscan.web import ensure_ready
 from selfscan.web import helpers as web  # noqa: E402
 
 FULL_PLOTLY_GZIP_KB = 1470  # plotly.min.js as embedded by plotly for Python, gzipped (anchors.md)
 
 
-def fill(app, rounds: int, seed: int = 4) -> str:
-    """Insert ``rounds`` closed rounds spread over all municipalities; return a round's token."""
+def fill(app, n_rounds: int, seed: int = 4) -> str:
+    """Insert ``n_rounds`` closed rounds spread over all municipalities; return a round's token."""
     rng = random.Random(seed)
     q = app.extensions["selfscan.current"]
     with app.app_context():
@@ -45,7 +45,7 @@ def fill(app, rounds: int, seed: int = 4) -> str:
         codes = [m["code"] for m in municipalities.municipalities(db)]
         now = dbmod.now()
         with dbmod.write(db) as conn:
-            for n in range(rounds):
+            for n in range(n_rounds):
                 code = codes[n % len(codes)]
                 cur = conn.execute(
                     """INSERT INTO rounds (municipality_code, questionnaire_id, version, year,
@@ -70,12 +70,12 @@ def fill(app, rounds: int, seed: int = 4) -> str:
     return token
 
 
-def measure(rounds: int, iterations: int) -> dict[str, float]:
+def measure(n_rounds: int, iterations: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench",
                           "RATELIMIT_ENABLED": False})
         ensure_ready(app)
-        token = fill(app, rounds)
+        token = fill(app, n_rounds)
         client = app.test_client()
         url = f"/c/{token}/uitkomsten"
         t0 = time.perf_counter()
@@ -99,7 +99,7 @@ def measure(rounds: int, iterations: int) -> dict[str, float]:
             "p95": times[int(0.95 * (len(times) - 1))],
             "cold": cold_ms,
             "iterations": iterations,
-            "rounds": rounds,
+            "rounds": n_rounds,
             "total_kb": sum(sizes.values()) / 1024,
             **{f"size:{k}": v / 1024 for k, v in sizes.items()},
         }
@@ -126,8 +126,10 @@ Command:
 
 The whole page with its chart bundle stays {below:.0f} KB below the full plotly.js bundle alone
 (about {FULL_PLOTLY_GZIP_KB} KB gzipped). Scores of closed rounds are read from `round_scores`;
-breakdowns are cached per (round, revision); peer and national medians are one SQL query over
-the stored scores of each municipality's latest closed round.
+a round's analysis and stored aggregate are cached per round state (id, creation time, revision,
+status) in `selfscan/web/results_cache.py` (what that saves: "Performance measures"); peer and
+national medians are one SQL query over the stored scores of each municipality's latest closed
+round (`latest_closed()` in `selfscan/storage/rounds.py`).
 
 | file (gzipped) | KB |
 |---|---|

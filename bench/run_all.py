@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [
     ["bench/bench_results.py", "--write-docs"],
     ["bench/bench_benchmark.py", "--sizes", "1000", "10000", "100000", "--requests", "40"],
+    ["bench/bench_measures.py", "--write-docs"],
     ["bench/load.py", "--seconds", "10", "--connections", "16", "--repeat", "3", "--write-docs"],
     ["bench/bench_writes.py", "--write-docs"],
 ]

@@ -13,8 +13,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from selfscan import loading
+from selfscan.core import disclosure
 from selfscan.storage import db as dbmod
-from selfscan.storage import demo, migrations, questionnaires, users
+from selfscan.storage import demo, migrations, questionnaires, releases, users
 
 
 @contextmanager
@@ -33,7 +34,7 @@ def _database(prepare: bool = True) -> Iterator[dbmod.Database]:
 
 def register(app: Flask) -> None:
     for command in (init_db, load_questionnaires, check_questionnaires, backup, create_user,
-                    create_api_token, demo_data):
+                    create_api_token, demo_data, release):
         app.cli.add_command(command)
 
 
@@ -169,3 +170,26 @@ def demo_data(n_rounds: int, purge: bool, seed: int | None) -> None:
             except demo.NoMunicipalities as exc:
                 raise click.ClickException(str(exc)) from None
             click.echo(f"{made} synthetische rondes toegevoegd (gemarkeerd als synthetisch)")
+
+
+@click.command("release")
+@with_appcontext
+@click.option("--synthetic", is_flag=True, help="Release the synthetic demonstration rounds.")
+def release(synthetic: bool) -> None:
+    """Cut the next release of the national benchmark from the approved rounds (for cron).
+
+    Exits with status 1, changing nothing, when fewer municipalities changed since the previous
+    release than the disclosure rules require.
+    """
+    with _database() as db:
+        library = current_app.extensions["selfscan.library"]
+        current = current_app.extensions["selfscan.current"]
+        try:
+            made = releases.cut(db, *disclosure.published_ids(library, current),
+                                 synthetic=synthetic)
+        except disclosure.ReleaseRefused as exc:
+            click.echo(str(exc), err=True)
+            raise SystemExit(1) from None
+    click.echo(f"Release {made.number} ({'synthetisch, ' if synthetic else ''}{made.created_at}): "
+               f"{made.content['municipalities'] or 'minder dan 5'} gemeenten")
+

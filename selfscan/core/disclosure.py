@@ -33,6 +33,7 @@ from typing import Any
 
 from selfscan.core.anonymity import THRESHOLD, suppress
 from selfscan.core.messages import N_, Message
+from selfscan.core.questionnaire import Library, Questionnaire
 
 QUARTILES_FROM = 10
 DECILES_FROM = 20
@@ -261,3 +262,14 @@ def check_release(previous: Mapping[str, int] | None, units: Iterable[Unit]) -> 
     if changed < MIN_CHANGES:
         raise ReleaseRefused(changed)
     return members
+
+
+def published_ids(library: Library, current: Questionnaire) -> tuple[list[str], list[str]]:
+    """The dimension ids (in the current version's order, then older ones) and item ids of every
+    loaded version, the columns a release publishes."""
+    dims = [d.id for d in current.dimensions]
+    dims += [d.id for q in library.questionnaires for d in q.dimensions if d.id not in dims]
+    items: list[str] = []
+    for q in (current, *library.questionnaires):
+        items += [i for i in q.items if i not in items]
+    return dims, items
