@@ -330,7 +330,7 @@ def test_pages_state_the_thresholds_that_apply(client, lang) -> None:
     municipalities = {"nl": f"minstens {five} gemeenten",
                       "en": f"at least {five} municipalities"}[lang]
     participants = {"nl": f"minstens {three} deelnemers",
-                    "en": f"at least {three} participants"}[lang]
+                    "en": f"at least {three} respondents"}[lang]
     pages = {path: " ".join(client.get(path).get_data(as_text=True).split())
              for path in ("/", "/privacy", "/start")}
     assert all(municipalities in html for html in pages.values()), municipalities

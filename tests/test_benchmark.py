@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from ccv_support import add_round, municipalities_where
+from factories import make_round, municipalities_where
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +13,6 @@ from selfscan.core import benchmark as rules
 from selfscan.core.anonymity import PEER_GROUPS, THRESHOLD
 from selfscan.core.benchmark import Filters
 from selfscan.storage import benchmark, rounds
-from selfscan.storage import db as dbmod
 
 YEAR = date.today().year
 
@@ -25,11 +24,12 @@ def run(db, **filters):
 def test_only_closed_consented_real_rounds_count_and_each_municipality_once(db, q):
     codes = municipalities_where(db)[:6]
     for code in codes[:5]:
-        add_round(db, q, code, YEAR, level=2)
-    add_round(db, q, codes[0], YEAR, level=4)  # a later round of the same municipality
-    add_round(db, q, codes[5], YEAR, level=0, consent=False)
-    add_round(db, q, codes[5], YEAR, level=0, close=False)
-    add_round(db, q, codes[5], YEAR, level=0, synthetic=True)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
+    # A later round of the same municipality:
+    make_round(db, [("police", "4")], questionnaire=q, municipality=codes[0], year=YEAR)
+    for not_counted in ({"consent": False}, {"closed": False}, {"synthetic": True}):
+        make_round(db, [("police", "0")], questionnaire=q, municipality=codes[5], year=YEAR,
+                   **not_counted)
     data = run(db)
     assert data["shown"] and data["municipalities"] == 5
     overall = {d["id"]: d for d in data["dimensions"]}
@@ -42,7 +42,7 @@ def test_only_closed_consented_real_rounds_count_and_each_municipality_once(db, 
 
 def test_a_group_of_exactly_four_is_suppressed_everywhere(db, q):
     for code in municipalities_where(db)[:4]:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     data = run(db)
     assert not data["shown"]
     assert data["municipalities"] is None and data["respondents"] is None
@@ -54,14 +54,15 @@ def test_a_group_of_exactly_four_is_suppressed_everywhere(db, q):
 
 def test_five_is_enough(db, q):
     for code in municipalities_where(db)[:5]:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     data = run(db)
     assert data["shown"] and data["municipalities"] == 5
     assert all(d["shown"] for d in data["dimensions"])
 
 
 def test_a_group_that_falls_below_five_after_a_deletion(db, q):
-    ids = [add_round(db, q, code, YEAR) for code in municipalities_where(db)[:5]]
+    ids = [make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR).round_id
+           for code in municipalities_where(db)[:5]]
     assert run(db)["shown"]
     rounds.delete_round(db, ids[0])
     data = run(db)
@@ -72,14 +73,15 @@ def test_differencing_across_peer_groups_is_blocked(db, q):
     small = municipalities_where(db, peer_group="tot-20k")[:6]
     other = municipalities_where(db, peer_group="20k-50k")[:4]
     for code in small + other:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     total = run(db)
     assert total["shown"] and total["municipalities"] == 10
     # Six is enough on its own, but 10 - 6 would reveal the group of four: both are hidden.
     assert not run(db, peer_group="tot-20k")["shown"]
     assert not run(db, peer_group="20k-50k")["shown"]
     # With a fifth municipality in the other group, both groups may be shown.
-    add_round(db, q, municipalities_where(db, peer_group="20k-50k")[4], YEAR)
+    fifth = municipalities_where(db, peer_group="20k-50k")[4]
+    make_round(db, [("police", "2")], questionnaire=q, municipality=fifth, year=YEAR)
     assert run(db, peer_group="tot-20k")["municipalities"] == 6
     assert run(db, peer_group="20k-50k")["municipalities"] == 5
 
@@ -89,7 +91,7 @@ def test_differencing_with_three_groups_hides_a_second_group(db, q):
     b = municipalities_where(db, peer_group="20k-50k")[:8]
     c = municipalities_where(db, peer_group="50k-100k")[:3]
     for code in a + b + c:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     shown = [p for p in PEER_GROUPS if run(db, peer_group=p)["shown"]]
     # 19 - 8 - 8 would give 3: one of the two groups of eight must be hidden as well.
     assert len(shown) == 1
@@ -101,7 +103,7 @@ def test_differencing_across_provinces_is_blocked(db, q):
     utrecht = municipalities_where(db, province="Utrecht")[:7]
     zeeland = municipalities_where(db, province="Zeeland")[:2]
     for code in utrecht + zeeland:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     assert run(db)["shown"]
     assert not run(db, province="Utrecht")["shown"]
     assert not run(db, province="Zeeland")["shown"]
@@ -114,7 +116,7 @@ def test_peer_group_within_a_province_checks_both_partitions(db, q):
     others = (municipalities_where(db, peer_group="tot-20k", province="Limburg")[:2]
               + municipalities_where(db, peer_group="20k-50k", province="Limburg")[:5])
     for code in small + mid + others:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     # Gelderland x small is five, and Gelderland splits 5/5; but tot-20k splits Gelderland 5 /
     # Limburg 2, so the cell would reveal the two Limburg ones by subtraction.
     assert run(db, province="Gelderland")["shown"]
@@ -125,9 +127,9 @@ def test_peer_group_within_a_province_checks_both_partitions(db, q):
 def test_differencing_across_years_is_blocked(db, q):
     codes = municipalities_where(db)[:7]
     for code in codes[:5]:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     for code in codes[5:]:
-        add_round(db, q, code, YEAR - 1)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR - 1)
     everything = run(db)
     assert everything["shown"] and everything["municipalities"] == 7
     # This year has five, but all years minus this year would be the group of two.
@@ -140,8 +142,9 @@ def test_differencing_across_years_is_blocked(db, q):
 def test_a_dimension_missing_in_a_few_municipalities_is_suppressed(db, q):
     codes = municipalities_where(db)[:6]
     for code in codes[:5]:
-        add_round(db, q, code, YEAR)
-    add_round(db, q, codes[5], YEAR, unknown_dims=("governance",))
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
+    make_round(db, [("police", "2")], questionnaire=q, municipality=codes[5], year=YEAR,
+               unknown_dimensions=("governance",))
     dims = {d["id"]: d for d in run(db)["dimensions"]}
     assert dims["connection"]["shown"] and dims["connection"]["municipalities"] == 6
     # Five have a governance score and one has none: 6 - 5 = 1 would be worked out.
@@ -151,7 +154,7 @@ def test_a_dimension_missing_in_a_few_municipalities_is_suppressed(db, q):
 def test_distribution_never_lists_single_municipality_scores(db, q):
     levels = [0, 1, 2, 3, 4, 4]
     for code, level in zip(municipalities_where(db), levels, strict=False):
-        add_round(db, q, code, YEAR, level=level)
+        make_round(db, [("police", str(level))], questionnaire=q, municipality=code, year=YEAR)
     dim = run(db)["dimensions"][0]
     assert set(dim) == {"id", "shown", "municipalities", "p10", "q1", "median", "q3", "p90"}
     # Scores 0, 25, 50, 75, 100, 100: the lowest score itself is not shown, P10 lies between.
@@ -161,9 +164,9 @@ def test_distribution_never_lists_single_municipality_scores(db, q):
 def test_trends_give_the_median_per_year(db, q):
     codes = municipalities_where(db)[:10]
     for code in codes[:5]:
-        add_round(db, q, code, YEAR - 1, level=1)
+        make_round(db, [("police", "1")], questionnaire=q, municipality=code, year=YEAR - 1)
     for code in codes[:5]:
-        add_round(db, q, code, YEAR, level=3)
+        make_round(db, [("police", "3")], questionnaire=q, municipality=code, year=YEAR)
     data = run(db)
     trend = {t["year"]: t["medians"]["connection"] for t in data["trends"]}
     assert trend == {YEAR - 1: 25.0, YEAR: 75.0}
@@ -174,15 +177,9 @@ def test_trends_give_the_median_per_year(db, q):
 def test_bottlenecks_name_the_lowest_items_with_their_counts(db, q):
     low_item = q.dimensions[1].items[0].id
     codes = municipalities_where(db)[:5]
+    answers = {"*": "3", low_item: "0", q.dimensions[2].items[0].id: "unknown"}
     for code in codes:
-        rid = add_round(db, q, code, YEAR, level=3, close=False)
-        with dbmod.write(db) as conn:
-            pid = conn.execute("SELECT id FROM respondents WHERE round_id = ?", (rid,)).fetchone()[0]
-            conn.execute("UPDATE respondents SET status = 'started' WHERE id = ?", (pid,))
-        rounds.save_answers(db, pid, answers={low_item: "0", q.dimensions[2].items[0].id:
-                                                   "unknown"})
-        rounds.submit_respondent(db, pid, rid)
-        rounds.close_round(db, rid, q)
+        make_round(db, [("police", answers)], questionnaire=q, municipality=code, year=YEAR)
     data = run(db)
     lowest = data["bottlenecks"]["lowest_median"][0]
     assert lowest == {"item_id": low_item, "median": 0.0, "municipalities": 5}
@@ -194,9 +191,10 @@ def test_bottlenecks_name_the_lowest_items_with_their_counts(db, q):
 def test_synthetic_rounds_are_never_mixed_with_real_ones(db, q):
     codes = municipalities_where(db)[:10]
     for code in codes[:5]:
-        add_round(db, q, code, YEAR, level=1)
+        make_round(db, [("police", "1")], questionnaire=q, municipality=code, year=YEAR)
     for code in codes[5:]:
-        add_round(db, q, code, YEAR, level=4, synthetic=True)
+        make_round(db, [("police", "4")], questionnaire=q, municipality=code, year=YEAR,
+                   synthetic=True)
     real = run(db)
     fake = run(db, synthetic=True)
     assert real["municipalities"] == 5 and real["dimensions"][0]["median"] == 25.0
@@ -206,7 +204,7 @@ def test_synthetic_rounds_are_never_mixed_with_real_ones(db, q):
 
 def test_version_filter(db, q):
     for code in municipalities_where(db)[:5]:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     assert run(db, questionnaire_id=q.id, version=q.version)["municipalities"] == 5
     assert not run(db, questionnaire_id=q.id, version=q.version + 1)["shown"]
 

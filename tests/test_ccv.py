@@ -6,8 +6,9 @@ import time
 from datetime import date
 
 import pytest
-from ccv_support import PASSWORD, add_round, csrf, make_user, municipalities_where, sign_in
+from factories import PASSWORD, make_round, make_user, municipalities_where, sign_in
 from itsdangerous import TimestampSigner
+from pages import csrf_of
 
 from selfscan import create_app
 from selfscan.storage import db as dbmod
@@ -53,7 +54,7 @@ def test_dashboard_needs_sign_in(client):
 def test_sign_in_succeeds_and_returns_to_the_page_asked_for(client, staff):
     page = client.get("/ccv/inloggen?next=/ccv/coaching")
     response = client.post("/ccv/inloggen?next=/ccv/coaching", data={
-        "csrf_token": csrf(page.text), "email": "Analist@HetCCV.nl", "password": PASSWORD})
+        "csrf_token": csrf_of(page.text), "email": "Analist@HetCCV.nl", "password": PASSWORD})
     assert response.status_code == 303 and response.headers["Location"] == "/ccv/coaching"
     assert client.get("/ccv").status_code == 200
 
@@ -61,7 +62,7 @@ def test_sign_in_succeeds_and_returns_to_the_page_asked_for(client, staff):
 def test_sign_in_never_redirects_off_site(client, staff):
     page = client.get("/ccv/inloggen")
     response = client.post("/ccv/inloggen?next=//evil.example/x", data={
-        "csrf_token": csrf(page.text), "email": "analist@hetccv.nl", "password": PASSWORD})
+        "csrf_token": csrf_of(page.text), "email": "analist@hetccv.nl", "password": PASSWORD})
     assert response.headers["Location"] == "/ccv"
 
 
@@ -83,7 +84,7 @@ def test_sign_in_needs_a_csrf_token(client, staff):
 
 def test_empty_form_gets_a_clear_message(client):
     page = client.get("/ccv/inloggen")
-    response = client.post("/ccv/inloggen", data={"csrf_token": csrf(page.text)})
+    response = client.post("/ccv/inloggen", data={"csrf_token": csrf_of(page.text)})
     assert "Vul uw e-mailadres en uw wachtwoord in" in response.text
 
 
@@ -91,7 +92,7 @@ def test_sign_out_is_a_post_and_ends_the_session(client, staff):
     sign_in(client)
     assert client.get("/ccv/uitloggen").status_code == 405
     page = client.get("/ccv")
-    response = client.post("/ccv/uitloggen", data={"csrf_token": csrf(page.text)})
+    response = client.post("/ccv/uitloggen", data={"csrf_token": csrf_of(page.text)})
     assert response.status_code == 303
     assert "U bent uitgelogd" in client.get(response.headers["Location"]).text
     assert client.get("/ccv").status_code == 302
@@ -140,7 +141,7 @@ def test_successful_sign_ins_do_not_use_up_the_account_limit(limited_app):
     for _ in range(6):
         assert sign_in(client).status_code == 303
         page = client.get("/ccv")
-        client.post("/ccv/uitloggen", data={"csrf_token": csrf(page.text)})
+        client.post("/ccv/uitloggen", data={"csrf_token": csrf_of(page.text)})
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def test_successful_sign_ins_do_not_use_up_the_account_limit(limited_app):
 
 def test_dashboard_shows_the_benchmark_with_tables_beside_charts(client, staff, db, q):
     for i, code in enumerate(municipalities_where(db)[:6]):
-        add_round(db, q, code, YEAR, level=i % 5)
+        make_round(db, [("police", str(i % 5))], questionnaire=q, municipality=code, year=YEAR)
     sign_in(client)
     page = client.get("/ccv").text
     assert "6 gemeenten in deze selectie" in page
@@ -166,9 +167,9 @@ def test_dashboard_shows_the_benchmark_with_tables_beside_charts(client, staff, 
 
 def test_dashboard_filters_and_suppression_notice(client, staff, db, q):
     for code in municipalities_where(db, peer_group="tot-20k")[:6]:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     for code in municipalities_where(db, peer_group="20k-50k")[:4]:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     sign_in(client)
     page = client.get("/ccv?peergroep=tot-20k").text
     assert 'id="suppressed-notice"' in page and "herleiden" in page
@@ -195,11 +196,11 @@ def test_dashboard_shows_labelled_demo_data_on_a_new_installation(client, staff,
 
 def test_coaching_list_shows_only_requests_with_contact_and_latest_results(client, staff, db, q):
     codes = municipalities_where(db)[:3]
-    add_round(db, q, codes[0], YEAR, level=3, coaching=True, email="regie@gemeente.nl",
-              consent=False)
-    add_round(db, q, codes[1], YEAR, level=1, coaching=True, email="open@gemeente.nl",
-              close=False)
-    add_round(db, q, codes[2], YEAR, level=2)
+    make_round(db, [("police", "3")], questionnaire=q, municipality=codes[0], year=YEAR,
+               coaching=True, email="regie@gemeente.nl", consent=False)
+    make_round(db, [("police", "1")], questionnaire=q, municipality=codes[1], year=YEAR,
+               coaching=True, email="open@gemeente.nl", closed=False)
+    make_round(db, [("police", "2")], questionnaire=q, municipality=codes[2], year=YEAR)
     sign_in(client)
     page = client.get("/ccv/coaching").text
     name = {c: db.execute("SELECT name FROM municipalities WHERE code = ?", (c,)).fetchone()[0]
@@ -227,7 +228,7 @@ def test_api_without_authentication_is_401_json(client):
 
 def test_api_with_a_token(app, client, staff, db, q):
     for code in municipalities_where(db)[:5]:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     token = users.create_api_token(db, staff.id, "test")
     response = client.get(f"/api/v1/benchmark?year={YEAR}",
                           headers={"Authorization": f"Bearer {token}"})
@@ -239,7 +240,7 @@ def test_api_with_a_token(app, client, staff, db, q):
 
 def test_api_with_a_session_and_the_same_anonymity(client, staff, db, q):
     for code in municipalities_where(db)[:4]:
-        add_round(db, q, code, YEAR)
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
     sign_in(client)
     data = client.get("/api/v1/benchmark").get_json()
     assert data["shown"] is False and data["municipalities"] is None
@@ -284,7 +285,8 @@ def test_create_api_token_prints_it_once(runner, db, staff):
 
 
 def test_demo_data_count_label_years_and_purge(runner, db, q):
-    real = add_round(db, q, municipalities_where(db)[0], YEAR)
+    real = make_round(db, [("police", "2")], questionnaire=q, municipality=municipalities_where(db)[0],
+                      year=YEAR).round_id
     result = runner.invoke(args=["demo-data", "--rounds", "120", "--seed", "7"])
     assert result.exit_code == 0, result.output
     rows = db.execute("""SELECT count(*), count(DISTINCT year), min(status), max(status),

@@ -9,11 +9,12 @@ import zipfile
 from datetime import date
 
 import pytest
-from ccv_support import COMMENT, add_round, make_user, municipalities_where, sign_in
+from factories import make_round, make_user, municipalities_where, sign_in
 
 from selfscan.storage import exports
 
 YEAR = date.today().year
+COMMENT = "Vertrouwelijke toelichting van de politie over gezin Jansen"
 
 
 @pytest.fixture
@@ -34,9 +35,11 @@ def _seed(db, q):
     scattered = (municipalities_where(db, province="Zeeland")[:2]
                  + municipalities_where(db, province="Limburg")[:3])
     for code in utrecht + scattered:
-        add_round(db, q, code, YEAR, level=2, comment=COMMENT, coaching=True,
-                  email="contact@gemeente.nl")
-    add_round(db, q, municipalities_where(db, province="Drenthe")[0], YEAR - 1)  # alone in a year
+        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR,
+                   comments={q.dimensions[0].id: COMMENT}, coaching=True,
+                   email="contact@gemeente.nl")
+    alone_in_a_year = municipalities_where(db, province="Drenthe")[0]
+    make_round(db, [("police", "2")], questionnaire=q, municipality=alone_in_a_year, year=YEAR - 1)
     return utrecht, scattered
 
 
@@ -127,8 +130,8 @@ def test_export_bad_parameter_is_a_400(signed_in):
 def test_export_counts_each_municipality_once_per_year(db, q):
     codes = municipalities_where(db)[:5]
     for code in codes:
-        add_round(db, q, code, YEAR, level=1)
-    add_round(db, q, codes[0], YEAR, level=4)
+        make_round(db, [("police", "1")], questionnaire=q, municipality=code, year=YEAR)
+    make_round(db, [("police", "4")], questionnaire=q, municipality=codes[0], year=YEAR)
     data = exports.export_data(db, seed=1)
     assert len(data["rounds"]) == 5
     assert sorted(r["overall_score"] for r in data["rounds"]) == [25.0] * 4 + [100.0]

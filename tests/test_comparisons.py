@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from results_helpers import current, make_round, other_municipalities
+from factories import current, make_round, municipalities_where
 
-from selfscan.storage import peers, rounds
+from selfscan.storage import peers
 from selfscan.web import helpers as web
 
 
@@ -16,8 +16,8 @@ def _bench(app, code="GM0363", peer_group="100k-plus"):
 
 
 def test_no_line_below_five_municipalities(app):
-    for code in other_municipalities(app, "100k-plus", 4):
-        make_round(app, [("police", "2")], code=code)
+    for code in municipalities_where(app, "100k-plus", exclude="GM0363")[:4]:
+        make_round(app, [("police", "2")], municipality=code)
     bench = _bench(app)
     assert bench.peer.municipalities == 4 and not bench.peer.shown
     assert bench.national.municipalities == 4 and not bench.national.shown
@@ -26,10 +26,11 @@ def test_no_line_below_five_municipalities(app):
 
 def test_lines_with_five_municipalities(app):
     levels = ["0", "1", "2", "3", "4"]
-    for code, level in zip(other_municipalities(app, "100k-plus", 5), levels, strict=True):
-        make_round(app, [("police", level)], code=code)
-    for code in other_municipalities(app, "tot-20k", 2):
-        make_round(app, [("police", "4")], code=code)
+    peers_of_amsterdam = municipalities_where(app, "100k-plus", exclude="GM0363")[:5]
+    for code, level in zip(peers_of_amsterdam, levels, strict=True):
+        make_round(app, [("police", level)], municipality=code)
+    for code in municipalities_where(app, "tot-20k", exclude="GM0363")[:2]:
+        make_round(app, [("police", "4")], municipality=code)
     bench = _bench(app)
     assert bench.peer.shown and bench.peer.municipalities == 5
     assert bench.peer.medians["manpower"] == 50.0  # median of 0, 25, 50, 75, 100
@@ -38,12 +39,12 @@ def test_lines_with_five_municipalities(app):
 
 
 def test_only_the_latest_closed_consented_round_counts(app):
-    codes = other_municipalities(app, "100k-plus", 5)
+    codes = municipalities_where(app, "100k-plus", exclude="GM0363")[:5]
     for code in codes:
-        make_round(app, [("police", "0")], code=code)
-        make_round(app, [("police", "4")], code=code)  # later: replaces the first
-        make_round(app, [("police", "1")], code=code, close=False)  # open: ignored
-    make_round(app, [("police", "0")], code=codes[0], consent=False)  # no consent: ignored
+        make_round(app, [("police", "0")], municipality=code)
+        make_round(app, [("police", "4")], municipality=code)  # later: replaces the first
+        make_round(app, [("police", "1")], municipality=code, closed=False)  # open: ignored
+    make_round(app, [("police", "0")], municipality=codes[0], consent=False)  # no consent: ignored
     bench = _bench(app)
     assert bench.peer.municipalities == 5
     assert bench.peer.medians["governance"] == 100.0
@@ -52,10 +53,10 @@ def test_only_the_latest_closed_consented_round_counts(app):
 def test_a_point_needs_five_municipalities_too(app):
     q = current(app)
     unknown = {i.id: "unknown" for i in q.dimension("governance").items}
-    codes = other_municipalities(app, None, 5)
+    codes = municipalities_where(app, exclude="GM0363")[:5]
     for n, code in enumerate(codes):
         answers = {"*": "2", **(unknown if n == 0 else {})}
-        make_round(app, [("police", answers)], code=code)
+        make_round(app, [("police", answers)], municipality=code)
     bench = _bench(app)
     assert bench.national.shown
     assert bench.national.medians["manpower"] == 50.0
@@ -63,16 +64,8 @@ def test_a_point_needs_five_municipalities_too(app):
 
 
 def test_synthetic_rounds_are_kept_apart(app):
-    codes = other_municipalities(app, "100k-plus", 5)
-    with app.app_context():
-        db = web.get_db()
-        for code in codes:
-            rid, _ = rounds.create_round(db, municipality_code=code, questionnaire=current(app),
-                                        year=2025, benchmark_consent=True, synthetic=True)
-            pid, _ = rounds.create_respondent(db, rid, "police")
-            rounds.save_answers(db, pid, answers={i: "2" for i in current(app).items})
-            rounds.submit_respondent(db, pid, rid)
-            rounds.close_round(db, rid, current(app))
+    for code in municipalities_where(app, "100k-plus", exclude="GM0363")[:5]:
+        make_round(app, [("police", "2")], municipality=code, year=2025, synthetic=True)
     assert _bench(app).national.municipalities == 0
     with app.app_context():
         synthetic = peers.comparison_for(

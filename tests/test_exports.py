@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from results_helpers import current, make_round
+from factories import current, make_round
 
 
 def _csv(resp):
@@ -16,7 +16,7 @@ def _csv(resp):
 
 
 def test_results_json(app, client):
-    _rid, token = make_round(app, [("police", "1"), ("police", "2"), ("police", "4")])
+    token = make_round(app, [("police", "1"), ("police", "2"), ("police", "4")]).coordinator
     resp = client.get(f"/c/{token}/uitkomsten.json")
     assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
     data = json.loads(resp.data)
@@ -32,7 +32,7 @@ def test_results_json(app, client):
 
 
 def test_results_csv(app, client):
-    _rid, token = make_round(app, [("police", "3")] * 3)
+    token = make_round(app, [("police", "3")] * 3).coordinator
     rows = _csv(client.get(f"/c/{token}/uitkomsten.csv"))
     q = current(app)
     assert len(rows) == len(q.dimensions) + len(q.items)
@@ -42,9 +42,9 @@ def test_results_csv(app, client):
 
 
 def test_answers_hide_small_role_groups_and_comments_by_default(app, client):
-    _rid, token = make_round(
+    token = make_round(
         app, [("police", "1")] * 3 + [("veilig-thuis", "2")] * 2 + [("education", "3")] * 3,
-        comments={"connection": "=Jan de Vries weet dit"})
+        comments={"connection": "=Jan de Vries weet dit"}).coordinator
     resp = client.get(f"/c/{token}/antwoorden.csv")
     assert resp.status_code == 200
     rows = _csv(resp)
@@ -64,7 +64,7 @@ def test_answers_hide_small_role_groups_and_comments_by_default(app, client):
 
 
 def test_answers_with_comments_only_when_asked(app, client):
-    _rid, token = make_round(app, [("police", "1")] * 3, comments={"connection": "=SUM(A1)"})
+    token = make_round(app, [("police", "1")] * 3, comments={"connection": "=SUM(A1)"}).coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert "toelichting=1" in page and "kan iemand herkenbaar zijn" in page
     rows = _csv(client.get(f"/c/{token}/antwoorden.csv?toelichting=1"))
@@ -76,6 +76,6 @@ def test_answers_with_comments_only_when_asked(app, client):
 
 
 def test_unknown_format_is_404(app, client):
-    _rid, token = make_round(app, [("police", "1")])
+    token = make_round(app, [("police", "1")]).coordinator
     assert client.get(f"/c/{token}/uitkomsten.xlsx").status_code == 404
     assert client.get(f"/c/{token}/antwoorden.xml").status_code == 404

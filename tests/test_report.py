@@ -7,7 +7,8 @@ import re
 from datetime import date
 
 import pypdf
-from results_helpers import current, make_round, text_of
+from factories import current, make_round
+from pages import text_of
 
 
 def _pdf_text(data: bytes) -> str:
@@ -16,7 +17,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_pdf_contains_the_facts_scores_and_advice(app, client):
-    _rid, token = make_round(app, [("police", {"*": "2", "knowledge-evaluations": "1"})] * 3)
+    token = make_round(app, [("police", {"*": "2", "knowledge-evaluations": "1"})] * 3).coordinator
     resp = client.get(f"/c/{token}/uitkomsten/rapport.pdf")
     assert resp.status_code == 200
     assert resp.mimetype == "application/pdf"
@@ -36,21 +37,21 @@ def test_pdf_contains_the_facts_scores_and_advice(app, client):
 
 
 def test_pdf_of_an_open_round_says_provisional(app, client):
-    _rid, token = make_round(app, [("police", "1")], close=False)
+    token = make_round(app, [("police", "1")], closed=False).coordinator
     text = _pdf_text(client.get(f"/c/{token}/uitkomsten/rapport.pdf").data)
     assert "Voorlopig" in text
     assert "Coaching on the job" in text  # overall 25: coaching is offered
 
 
 def test_pdf_in_english(app, client):
-    _rid, token = make_round(app, [("police", "2")] * 3)
+    token = make_round(app, [("police", "2")] * 3).coordinator
     client.set_cookie("selfscan_lang", "en")
     text = _pdf_text(client.get(f"/c/{token}/uitkomsten/rapport.pdf").data)
     assert "Local and national connection" in text
 
 
 def test_printable_report(app, client):
-    _rid, token = make_round(app, [("police", {"*": "2", "knowledge-evaluations": "1"})] * 3)
+    token = make_round(app, [("police", {"*": "2", "knowledge-evaluations": "1"})] * 3).coordinator
     page = client.get(f"/c/{token}/uitkomsten/rapport").get_data(as_text=True)
     text = text_of(page)
     assert "Gemeente Amsterdam" in text and "Deelnemers 3" in text

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pages import csrf_of, nonce_of
-from results_helpers import current, element, make_round, other_municipalities, text_of
+from factories import add_respondents, current, make_round, municipalities_where
+from journey import close, invitation_path, join, start_round, submit
+from pages import csrf_of, element, nonce_of, text_of
 
 from selfscan.storage import rounds
 from selfscan.web import helpers as web
@@ -18,11 +19,11 @@ def _three(app, **kw):
     # Levels 1, 2 and 4 everywhere; the third respondent does not know the connection items.
     conn = {i.id: "unknown" for i in current(app).dimension("connection").items}
     return make_round(app, [("police", "1"), ("veilig-thuis", "2"),
-                            ("education", {"*": "4", **conn})], **kw)
+                            ("education", {"*": "4", **conn})], year=2025, **kw)
 
 
 def test_closed_round_with_three_respondents_shows_the_numbers(app, client):
-    _rid, token = _three(app)
+    token = _three(app).coordinator
     resp = client.get(f"/c/{token}/uitkomsten")
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
@@ -52,8 +53,8 @@ def test_closed_round_with_three_respondents_shows_the_numbers(app, client):
 def test_stronger_and_weaker_items_are_named(app, client):
     q = current(app)
     items = [i.id for i in q.dimension("knowledge").items]
-    _rid, token = make_round(app, [(r, {"*": "2", items[0]: "4", items[1]: "0"})
-                                   for r in ("police", "police", "police")])
+    token = make_round(app, [(r, {"*": "2", items[0]: "4", items[1]: "0"})
+                             for r in ("police", "police", "police")]).coordinator
     card = text_of(element(client.get(f"/c/{token}/uitkomsten").get_data(as_text=True),
                            "dim-knowledge"))
     strongest = q.items[items[0]].statement.nl
@@ -63,33 +64,31 @@ def test_stronger_and_weaker_items_are_named(app, client):
 
 
 def test_provisional_results_follow_every_submission(app, client):
-    rid, token = make_round(app, [("police", "1")], close=False)
+    handle = make_round(app, [("police", "1")], closed=False)
+    token = handle.coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert "tag--provisional" in page and "voorlopige uitkomsten" in page
     assert "1 deelnemers" in text_of(page)
     assert re.search(r'data-dimension="manpower">25\.0<', page)
     # A second submission changes the revision, so the cached result is not reused.
-    with app.app_context():
-        db = web.get_db()
-        pid, _ = rounds.create_respondent(db, rid, "police")
-        rounds.save_answers(db, pid, answers={i: "3" for i in current(app).items})
-        rounds.submit_respondent(db, pid, rid)
+    add_respondents(app, handle.round_id, [("police", "3")])
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert "2 deelnemers" in text_of(page)
     assert re.search(r'data-dimension="manpower">50\.0<', page)
 
 
 def test_no_results_before_the_first_submission(app, client):
-    _rid, token = make_round(app, [], close=False)
+    token = make_round(app, [], closed=False).coordinator
     resp = client.get(f"/c/{token}/uitkomsten")
     assert resp.status_code == 200
     assert "Nog geen uitkomsten" in resp.get_data(as_text=True)
 
 
 def test_role_group_with_two_respondents_is_hidden(app, client):
-    _rid, token = make_round(app, [("police", "1"), ("police", "1"), ("veilig-thuis", "3"),
-                                   ("veilig-thuis", "3"), ("veilig-thuis", "3"),
-                                   ("education", "2"), ("education", "2"), ("education", "2")])
+    handle = make_round(app, [("police", "1"), ("police", "1"), ("veilig-thuis", "3"),
+                              ("veilig-thuis", "3"), ("veilig-thuis", "3"),
+                              ("education", "2"), ("education", "2"), ("education", "2")])
+    token = handle.coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     table = text_of(element(page, "role-groups"))
     assert "Politie" not in table
@@ -100,7 +99,7 @@ def test_role_group_with_two_respondents_is_hidden(app, client):
 
 
 def test_role_group_with_three_respondents_is_shown(app, client):
-    _rid, token = make_round(app, [("police", "1")] * 3 + [("veilig-thuis", "3")] * 3)
+    token = make_round(app, [("police", "1")] * 3 + [("veilig-thuis", "3")] * 3).coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     table = text_of(element(page, "role-groups"))
     assert "Politie 3 25.0" in table
@@ -114,26 +113,27 @@ def test_role_group_with_three_respondents_is_shown(app, client):
 
 
 def test_single_respondent_groups_show_no_breakdown(app, client):
-    _rid, token = make_round(app, [("police", "1"), ("veilig-thuis", "3"), ("education", "2")])
+    token = make_round(app, [("police", "1"), ("veilig-thuis", "3"),
+                             ("education", "2")]).coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert element(page, "role-groups") == ""
     assert "Geen enkele rolgroep heeft genoeg deelnemers" in text_of(page)
 
 
 def test_benchmark_lines_need_five_other_municipalities(app, client):
-    others = other_municipalities(app, "100k-plus", 5)
+    others = municipalities_where(app, "100k-plus", exclude="GM0363")[:5]
     for code in others[:4]:
-        make_round(app, [("police", "2")], code=code)
+        make_round(app, [("police", "2")], municipality=code)
     # Not counted: no consent, and an open round.
-    make_round(app, [("police", "4")], code=others[4], consent=False)
-    make_round(app, [("police", "4")], code=others[4], close=False)
-    _rid, token = make_round(app, [("police", "1")])
+    make_round(app, [("police", "4")], municipality=others[4], consent=False)
+    make_round(app, [("police", "4")], municipality=others[4], closed=False)
+    token = make_round(app, [("police", "1")]).coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert 'id="peer-missing"' in page and 'id="national-missing"' in page
     assert "nu zijn dat er 4" in text_of(element(page, "peer-missing"))
     assert page.count('"type": "scatterpolar"') == 1 or page.count("scatterpolar") == 1
 
-    make_round(app, [("police", "3")], code=others[4])
+    make_round(app, [("police", "3")], municipality=others[4])
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert 'id="peer-missing"' not in page and 'id="national-missing"' not in page
     assert page.count("scatterpolar") == 3
@@ -147,7 +147,7 @@ def test_benchmark_lines_need_five_other_municipalities(app, client):
 def test_own_municipality_never_counts_in_its_benchmark(app, client):
     for _ in range(5):
         make_round(app, [("police", "4")])
-    _rid, token = make_round(app, [("police", "1")])
+    token = make_round(app, [("police", "1")]).coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert "nu zijn dat er 0" in text_of(element(page, "national-missing"))
 
@@ -159,7 +159,8 @@ def _start_next(client, token):
 
 
 def test_new_round_is_linked_and_idempotent(app, client):
-    rid, token = make_round(app, [("police", "1")], coaching=True)
+    handle = make_round(app, [("police", "1")], coaching=True, email="a@b.nl")
+    rid, token = handle.round_id, handle.coordinator
     resp, data = _start_next(client, token)
     assert resp.status_code == 303
     location = resp.headers["Location"]
@@ -178,7 +179,7 @@ def test_new_round_is_linked_and_idempotent(app, client):
 
 
 def test_new_round_only_from_a_closed_round(app, client):
-    _rid, token = make_round(app, [("police", "1")], close=False)
+    token = make_round(app, [("police", "1")], closed=False).coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert "nieuwe-ronde" not in page
     coordinator = client.get(f"/c/{token}").get_data(as_text=True)
@@ -191,9 +192,9 @@ def test_new_round_only_from_a_closed_round(app, client):
 def test_results_compare_with_the_previous_round(app, client):
     q = current(app)
     item = q.dimension("manpower").items[0].id
-    rid, token = make_round(app, [("police", "1")] * 3)
-    _rid2, token2 = make_round(app, [("police", {"*": "2", item: "4"})] * 3,
-                               previous_round_id=rid)
+    rid = make_round(app, [("police", "1")] * 3, year=2025).round_id
+    token2 = make_round(app, [("police", {"*": "2", item: "4"})] * 3, year=2025,
+                        previous_round_id=rid).coordinator
     page = client.get(f"/c/{token2}/uitkomsten").get_data(as_text=True)
     text = text_of(page)
     assert "Vorige ronde: 2025, 3 deelnemers." in text
@@ -211,7 +212,8 @@ def test_results_compare_with_the_previous_round(app, client):
 
 def test_recommendations_give_the_reason_in_words(app, client):
     q = current(app)
-    _rid, token = make_round(app, [("police", {"*": "3", "knowledge-evaluations": "1"})] * 3)
+    answers = {"*": "3", "knowledge-evaluations": "1"}
+    token = make_round(app, [("police", answers)] * 3).coordinator
     text = text_of(client.get(f"/c/{token}/uitkomsten").get_data(as_text=True))
     statement = q.items["knowledge-evaluations"].statement.nl
     assert "De oogst van negen keer proeftuinieren" in text
@@ -222,12 +224,12 @@ def test_recommendations_give_the_reason_in_words(app, client):
 
 
 def test_coaching_offered_when_low_or_requested(app, client):
-    _rid, token = make_round(app, [("police", "0")] * 3)
+    token = make_round(app, [("police", "0")] * 3).coordinator
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     coaching = text_of(element(page, "coaching"))
     assert "Coaching on the job" in coaching and "totaalscore is nog laag" in coaching
     assert "zoek op de titel op de site van de uitgever" in text_of(page)
-    _rid, token = make_round(app, [("police", "4")] * 3, coaching=True)
+    token = make_round(app, [("police", "4")] * 3, coaching=True, email="a@b.nl").coordinator
     coaching = text_of(element(client.get(f"/c/{token}/uitkomsten").get_data(as_text=True),
                                "coaching"))
     assert "belangstelling hebt voor coaching" in coaching
@@ -244,7 +246,7 @@ def test_wrong_token_gives_404_everywhere(client):
 
 
 def test_english(app, client):
-    _rid, token = make_round(app, [("police", "1")] * 3 + [("veilig-thuis", "3")] * 3)
+    token = make_round(app, [("police", "1")] * 3 + [("veilig-thuis", "3")] * 3).coordinator
     client.set_cookie("selfscan_lang", "en")
     page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
     assert '<html lang="en">' in page
@@ -257,7 +259,7 @@ def test_english(app, client):
 
 
 def test_dutch_by_accept_language_default(app, client):
-    _rid, token = make_round(app, [("police", "1")])
+    token = make_round(app, [("police", "1")]).coordinator
     page = client.get(f"/c/{token}/uitkomsten",
                       headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="en">' in page and "Local and national connection" in page
@@ -267,29 +269,17 @@ def test_dutch_by_accept_language_default(app, client):
 
 def test_results_through_the_real_journey(app, client):
     """Start, invite, answer, submit and close through the web, then read the results."""
-    page = client.get("/start").get_data(as_text=True)
-    resp = client.post("/start", data={
-        "csrf_token": csrf_of(page), "form_nonce": nonce_of(page), "municipality": "GM0363",
-        "year": str(date.today().year), "benchmark_consent": "y"})
-    assert resp.status_code == 303
-    token = resp.headers["Location"].split("/c/")[1].split("?")[0]
-    coordinator = client.get(f"/c/{token}").get_data(as_text=True)
-    invitation = re.search(r'id="invitation-link"[^>]*value="([^"]+)"', coordinator).group(1)
-    invitation = "/i/" + invitation.split("/i/")[1]
-    page = client.get(invitation).get_data(as_text=True)
-    resp = client.post(invitation, data={"csrf_token": csrf_of(page), "role_group": "police",
-                                         "form_nonce": nonce_of(page)})
-    resume = resp.headers["Location"].split("/r/")[1].split("/")[0]
+    coordinator = start_round(client, benchmark_consent="y")
+    resume = join(client, invitation_path(client, coordinator), "police")
     q = current(app)
     for number, dim in enumerate(q.dimensions, start=2):
         page = client.get(f"/r/{resume}/stap/{number}").get_data(as_text=True)
         data = {f"item-{i.id}": "2" for i in dim.items}
         data.update(csrf_token=csrf_of(page), version=f"{q.id}:{q.version}")
         assert client.post(f"/r/{resume}/stap/{number}", data=data).status_code == 303
-    page = client.get(f"/r/{resume}/stap/{len(q.dimensions) + 2}").get_data(as_text=True)
-    client.post(f"/r/{resume}/indienen", data={"csrf_token": csrf_of(page)})
-    assert "tag--provisional" in client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
-    client.post(f"/c/{token}/sluiten", data={"csrf_token": csrf_of(coordinator), "confirm": "y"})
-    page = client.get(f"/c/{token}/uitkomsten").get_data(as_text=True)
+    submit(client, resume)
+    assert "tag--provisional" in client.get(f"{coordinator}/uitkomsten").get_data(as_text=True)
+    close(client, coordinator)
+    page = client.get(f"{coordinator}/uitkomsten").get_data(as_text=True)
     assert "tag--provisional" not in page
     assert re.search(r'data-dimension="governance">50\.0<', page)

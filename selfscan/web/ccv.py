@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -12,6 +11,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -25,12 +25,11 @@ from flask_login import current_user, login_user, logout_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from selfscan.core import benchmark as rules
-from selfscan.core.anonymity import PEER_GROUP_LABELS, PEER_GROUPS, THRESHOLD
-from selfscan.core.questionnaire import Questionnaire
+from selfscan.core import disclosure
+from selfscan.core.anonymity import PEER_GROUP_LABELS, THRESHOLD
+from selfscan.core.messages import N_
 from selfscan.output import tabular
-from selfscan.storage import benchmark, coaching_list, municipalities, users
-from selfscan.storage import exports as anonymised_export
+from selfscan.storage import coaching_list, releases, users
 from selfscan.web import helpers as web
 from selfscan.web import ratelimit
 from selfscan.web.extensions import login_manager
@@ -155,32 +154,22 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("ccv.login", uitgelogd=1), code=303)
 
 
-# --- the benchmark ----------------------------------------------------------------------------
+# --- the benchmark: releases only --------------------------------------------------------------
+
+BREAKDOWN_LABELS = {
+    "province": N_("Provincie"), "peer_group": N_("Grootte (aantal inwoners)"),
+    "year": N_("Jaar"), "version": N_("Vragenlijstversie"),
+    "caseload": N_("Aantal gezinnen in de aanpak"),
+}
 
 
-def _questionnaire_for(filters: rules.Filters) -> Questionnaire:
-    if filters.questionnaire_id is not None and filters.version is not None:
-        q = web.library().get(filters.questionnaire_id, filters.version)
-        if q is not None:
-            return q
-    return web.current()
-
-
-def _filters(args: Any, provinces: list[str]) -> rules.Filters:
-    versions = [q.key for q in web.library().questionnaires]
-    try:
-        return rules.parse_filters(args, provinces, versions)
-    except rules.FilterError as exc:
-        raise web.bad_request(str(exc)) from None
-
-
-def _labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """Dimension titles, item statements and item -> dimension, from the chosen version and
+def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Dimension titles, item statements and item -> dimension, from the current version and
     then every other version (an item may only exist in an older version)."""
     dims: dict[str, str] = {}
     items: dict[str, str] = {}
     item_dim: dict[str, str] = {}
-    for questionnaire in (q, *web.library().questionnaires):
+    for questionnaire in (web.current(), *web.library().questionnaires):
         for d in questionnaire.dimensions:
             dims.setdefault(d.id, web.tr(d.title))
             for item in d.items:
@@ -189,73 +178,142 @@ def _labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str], dict[str,
     return dims, items, item_dim
 
 
-def _figures(data: dict[str, Any], dim_labels: dict[str, str]) -> dict[str, Any]:
-    """Plotly figures from already suppressed numbers: box plots and the trend lines."""
-    shown = [d for d in data["dimensions"] if d["shown"]]
-    national = {n["id"]: n["median"] for n in data["national"]}
+def _cell_label(breakdown: str, key: str) -> str:
+    if key == "":
+        return str(_("onbekend"))
+    if breakdown == "peer_group" and key in PEER_GROUP_LABELS:
+        return PEER_GROUP_LABELS[key][1 if web.lang() == "en" else 0]
+    if breakdown == "caseload":
+        return str(_("%(band)s gezinnen", band=key))
+    return key
+
+
+def _kind(args: Any) -> bool:
+    """Real (False) or synthetic (True) releases; synthetic ones by default only on an
+    installation that has no real release yet."""
+    raw = (args.get("synthetisch") or "").strip().lower()
+    if raw not in ("", "0", "1"):
+        raise web.bad_request(_("Gebruik synthetisch=1 voor de demonstratiegegevens, of laat het "
+                                "weg."))
+    if raw:
+        return raw == "1"
+    db = web.get_db()
+    return releases.latest(db, False) is None and releases.latest(db, True) is not None
+
+
+def _release(args: Any, synthetic: bool) -> releases.Release | None:
+    """The release asked for (?release=N), or the latest; 404 for a number that does not exist."""
+    raw = (args.get("release") or "").strip()
+    if not raw:
+        return releases.latest(web.get_db(), synthetic)
+    if not raw.isdigit():
+        raise web.bad_request(_("Kies een release uit de lijst."))
+    found = releases.by_number(web.get_db(), int(raw), synthetic)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _breakdown(args: Any) -> str | None:
+    raw = (args.get("tabel") or "").strip()
+    if raw and raw not in disclosure.BREAKDOWNS:
+        raise web.bad_request(_("Kies een uitsplitsing uit de lijst."))
+    return raw or None
+
+
+def _trends(synthetic: bool, dims: list[str]) -> list[dict[str, Any]]:
+    """The national median per dimension in every release: trends compare releases."""
+    out = []
+    for rel in releases.all_releases(web.get_db(), synthetic):
+        national = rel.content["national"]
+        out.append({"number": rel.number, "date": rel.created_at[:10],
+                    "shown": national.get("shown", False),
+                    "medians": {d: national.get("dimensions", {}).get(d, {}).get("median")
+                                for d in dims} if national.get("shown") else {}})
+    return out
+
+
+def _figures(release: releases.Release, trends: list[dict[str, Any]],
+             dim_labels: dict[str, str]) -> dict[str, Any]:
+    """Plotly figures from published numbers only: box plots and the trend lines."""
+    national = release.content["national"]
     figures: dict[str, Any] = {}
-    if shown:
-        x = [dim_labels.get(d["id"], d["id"]) for d in shown]
-        traces: list[dict[str, Any]] = [{
-            "type": "box", "name": _("Gemeenten in deze selectie"), "x": x,
-            "q1": [d["q1"] for d in shown], "median": [d["median"] for d in shown],
-            "q3": [d["q3"] for d in shown], "lowerfence": [d["p10"] for d in shown],
-            "upperfence": [d["p90"] for d in shown], "hoverinfo": "y",
-        }]
-        if any(national.get(d["id"]) is not None for d in shown):
-            traces.append({
-                "type": "scatter", "mode": "markers", "name": _("Landelijke mediaan"), "x": x,
-                "y": [national.get(d["id"]) for d in shown],
-                "marker": {"symbol": "diamond", "size": 11},
-            })
-        figures["distribution"] = {"data": traces, "layout": {
+    dims = [d for d in release.content["dimension_ids"]
+            if national.get("shown") and national["dimensions"].get(d, {}).get("q1") is not None]
+    if dims:
+        stats = [national["dimensions"][d] for d in dims]
+        whiskers = all(s["p10"] is not None for s in stats)
+        figures["distribution"] = {"data": [{
+            "type": "box", "name": _("Alle gemeenten"), "x": [dim_labels.get(d, d) for d in dims],
+            "q1": [s["q1"] for s in stats], "median": [s["median"] for s in stats],
+            "q3": [s["q3"] for s in stats],
+            # Whiskers only where P10 and P90 may be published; otherwise the box alone.
+            "lowerfence": [s["p10"] if whiskers else s["q1"] for s in stats],
+            "upperfence": [s["p90"] if whiskers else s["q3"] for s in stats],
+            "hoverinfo": "y"}], "layout": {
             "yaxis": {"range": [0, 100], "title": {"text": _("Score (0-100)")}},
-            "margin": {"t": 20}, "showlegend": True, "legend": {"orientation": "h"}}}
-    trend_years = [t for t in data["trends"] if t["shown"]]
-    if trend_years:
-        years = [t["year"] for t in data["trends"]]
+            "margin": {"t": 20}, "showlegend": False}}
+    shown = [t for t in trends if t["shown"]]
+    if len(shown) >= 2:
         figures["trends"] = {"data": [
             {"type": "scatter", "mode": "lines+markers", "name": dim_labels.get(d, d),
-             "x": years, "y": [t["medians"].get(d) for t in data["trends"]]}
-            for d in (n["id"] for n in data["national"])
-        ], "layout": {"yaxis": {"range": [0, 100], "title": {"text": _("Mediaan (0-100)")}},
-                      "xaxis": {"dtick": 1}, "margin": {"t": 20},
-                      "legend": {"orientation": "h"}}}
+             "x": [t["number"] for t in shown], "y": [t["medians"].get(d) for t in shown]}
+            for d in release.content["dimension_ids"]],
+            "layout": {"yaxis": {"range": [0, 100], "title": {"text": _("Mediaan (0-100)")}},
+                       "xaxis": {"dtick": 1, "title": {"text": _("Release")}},
+                       "margin": {"t": 20}, "legend": {"orientation": "h"}}}
     return figures
 
 
 @bp.get("/ccv")
 @staff_required
 def dashboard() -> ResponseReturnValue:
+    synthetic = _kind(request.args)
+    release = _release(request.args, synthetic)
+    breakdown = _breakdown(request.args)
+    dim_labels, item_labels, item_dim = _labels()
     db = web.get_db()
-    provinces = municipalities.provinces(db)
-    has_synthetic = benchmark.has_rounds(db, synthetic=True)
-    filters = _filters(request.args, provinces)
-    auto_synthetic = False
-    if ("synthetisch" not in request.args and "synthetic" not in request.args
-            and has_synthetic and not benchmark.has_rounds(db, synthetic=False)):
-        # A new installation: show the demonstration data, clearly labelled, until real rounds
-        # come in. Real and synthetic rounds are never shown together.
-        filters = replace(filters, synthetic=True)
-        auto_synthetic = True
-    q = _questionnaire_for(filters)
-    data = benchmark.benchmark(db, filters, [d.id for d in q.dimensions])
-    dim_labels, item_labels, item_dim = _labels(q)
+    has_synthetic = releases.latest(db, True) is not None
+    if release is None:
+        return render_template("ccv/dashboard.html", release=None, synthetic=synthetic,
+                               has_synthetic=has_synthetic, breakdown=breakdown)
+    dims = release.content["dimension_ids"]
+    trends = _trends(synthetic, dims)
+    table = release.content["tables"][breakdown] if breakdown else None
     return render_template(
-        "ccv/dashboard.html", data=data, filters=filters, auto_synthetic=auto_synthetic,
-        dim_labels=dim_labels, item_labels=item_labels, item_dim=item_dim,
-        figures=_figures(data, dim_labels), provinces=provinces,
-        peer_groups=[(p, PEER_GROUP_LABELS[p][1 if web.lang() == "en" else 0])
-                     for p in PEER_GROUPS],
-        versions=[f"{x.id}:{x.version}" for x in web.library().questionnaires],
-        has_synthetic=has_synthetic)
+        "ccv/dashboard.html", release=release, synthetic=synthetic,
+        has_synthetic=has_synthetic, all_releases=releases.all_releases(db, synthetic),
+        breakdown=breakdown, breakdowns=[(b, _(BREAKDOWN_LABELS[b])) for b in disclosure.BREAKDOWNS],
+        table=table, cell_label=_cell_label, dims=dims, dim_labels=dim_labels,
+        item_labels=item_labels, item_dim=item_dim, trends=trends,
+        figures=_figures(release, trends, dim_labels))
+
+
+@bp.route("/ccv/releases", methods=["GET", "POST"])
+@staff_required
+def release_list() -> ResponseReturnValue:
+    """Releases of both kinds, and cutting the next one."""
+    db = web.get_db()
+    if request.method == "POST":
+        synthetic = request.form.get("synthetisch") == "1"
+        try:
+            made = releases.cut(db, *disclosure.published_ids(web.library(), web.current()),
+                                synthetic=synthetic)
+        except disclosure.ReleaseRefused as exc:
+            flash(web.translate(exc.message), "error")
+        else:
+            flash(_("Release %(n)s is gemaakt.", n=made.number), "success")
+        return redirect(url_for("ccv.release_list"), code=303)
+    return render_template("ccv/releases.html", real=releases.all_releases(db, False)[::-1],
+                           synthetic=releases.all_releases(db, True)[::-1],
+                           min_changes=disclosure.MIN_CHANGES)
 
 
 @bp.get("/ccv/coaching")
 @staff_required
 def coaching() -> ResponseReturnValue:
     db = web.get_db()
-    dim_labels, _items, _dims = _labels(web.current())
+    dim_labels, _items, _dims = _labels()
     return render_template("ccv/coaching.html", requests=coaching_list.coaching_requests(db),
                            dim_labels=dim_labels)
 
@@ -263,37 +321,40 @@ def coaching() -> ResponseReturnValue:
 # --- exports ----------------------------------------------------------------------------------
 
 
-def _export_synthetic() -> bool:
-    raw = (request.args.get("synthetisch") or "").strip().lower()
-    if raw not in ("", "0", "1"):
-        raise web.bad_request(_("Gebruik synthetisch=1 voor de demonstratiegegevens, of laat het "
-                             "weg."))
-    return raw == "1"
-
-
 @bp.get("/ccv/export")
 @staff_required
 def exports() -> ResponseReturnValue:
-    db = web.get_db()
-    return render_template("ccv/exports.html", has_synthetic=benchmark.has_rounds(db, synthetic=True))
+    synthetic = _kind(request.args)
+    return render_template("ccv/exports.html", release=releases.latest(web.get_db(), synthetic),
+                           synthetic=synthetic,
+                           has_synthetic=releases.latest(web.get_db(), True) is not None)
+
+
+def _export_release() -> tuple[releases.Release, bool]:
+    synthetic = _kind(request.args)
+    release = _release(request.args, synthetic)
+    if release is None:
+        abort(404)
+    return release, synthetic
 
 
 @bp.get("/ccv/export/benchmark.zip")
 @staff_required
 def export_csv() -> ResponseReturnValue:
-    synthetic = _export_synthetic()
-    data = anonymised_export.export_data(web.get_db(), synthetic=synthetic)
-    return web.attachment(tabular.csv_zip(data, synthetic), "application/zip",
-                          tabular.filename("zip", synthetic))
+    release, synthetic = _export_release()
+    return web.attachment(tabular.release_zip(release.content, release.number,
+                                              release.created_at, synthetic),
+                          "application/zip", tabular.filename("zip", release.number, synthetic))
 
 
 @bp.get("/ccv/export/benchmark.db")
 @staff_required
 def export_sqlite() -> ResponseReturnValue:
-    synthetic = _export_synthetic()
-    data = anonymised_export.export_data(web.get_db(), synthetic=synthetic)
-    return web.attachment(tabular.sqlite_bytes(data, synthetic), "application/vnd.sqlite3",
-                          tabular.filename("db", synthetic))
+    release, synthetic = _export_release()
+    return web.attachment(tabular.release_sqlite(release.content, release.number,
+                                                 release.created_at, synthetic),
+                          "application/vnd.sqlite3",
+                          tabular.filename("db", release.number, synthetic))
 
 
 # --- API --------------------------------------------------------------------------------------
@@ -312,6 +373,8 @@ def _api_user() -> users.User | None:
 
 @bp.get("/api/v1/benchmark")
 def api_benchmark() -> ResponseReturnValue:
+    """A release as JSON: the national figures, the one-way tables, the bottlenecks and the
+    trends over releases. ?release=N for an older one, ?synthetisch=1 for demonstration data."""
     if _api_user() is None:
         response = jsonify({"error": _("Niet ingelogd"), "message": _(
             "Deze gegevens zijn alleen voor CCV-accounts. Log in, of stuur een API-token mee "
@@ -319,15 +382,19 @@ def api_benchmark() -> ResponseReturnValue:
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="selfscan"'
         return response
-    db = web.get_db()
-    filters = _filters(request.args, municipalities.provinces(db))
-    q = _questionnaire_for(filters)
-    data = benchmark.benchmark(db, filters, [d.id for d in q.dimensions])
-    dim_labels, item_labels, _item_dim = _labels(q)
-    for entry in data["dimensions"] + data["national"]:
-        entry["label"] = dim_labels.get(entry["id"], entry["id"])
-    for entries in data["bottlenecks"].values():
-        for entry in entries:
-            entry["label"] = item_labels.get(entry["item_id"], entry["item_id"])
+    synthetic = _kind(request.args)
+    release = _release(request.args, synthetic)
+    if release is None:
+        return jsonify({"release": None, "synthetic": synthetic, "message": _(
+            "Er is nog geen release. Een CCV-medewerker maakt er een op de pagina Releases, of "
+            "met flask --app selfscan release.")})
+    dim_labels, item_labels, _item_dim = _labels()
+    content = {k: v for k, v in release.content.items() if k != "rows"}
+    data = {"release": release.number, "created_at": release.created_at,
+            "synthetic": synthetic, "threshold": THRESHOLD, **content,
+            "dimension_labels": {d: dim_labels.get(d, d) for d in content["dimension_ids"]},
+            "item_labels": {e["item_id"]: item_labels.get(e["item_id"], e["item_id"])
+                            for entries in content["bottlenecks"].values() for e in entries},
+            "trends": _trends(synthetic, content["dimension_ids"])}
     return current_app.response_class(json.dumps(data, ensure_ascii=False),
                                       mimetype="application/json")
