@@ -23,6 +23,18 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "PROXY_COUNT": ("SELFSCAN_PROXY_COUNT", 0),
     "MAX_CONTENT_LENGTH": ("SELFSCAN_MAX_CONTENT_LENGTH", 1024 * 1024),
     "CHROMIUM": ("SELFSCAN_CHROMIUM", "/usr/bin/chromium"),
+    # E-mail: without a host, messages are written to <instance>/outbox/ (output/mail.py).
+    "SMTP_HOST": ("SELFSCAN_SMTP_HOST", ""),
+    "SMTP_PORT": ("SELFSCAN_SMTP_PORT", 587),
+    "SMTP_TLS": ("SELFSCAN_SMTP_TLS", "starttls"),
+    "SMTP_USER": ("SELFSCAN_SMTP_USER", ""),
+    "SMTP_PASSWORD": ("SELFSCAN_SMTP_PASSWORD", ""),
+    "MAIL_FROM": ("SELFSCAN_MAIL_FROM", "zelfscan@localhost"),
+    "PUBLIC_URL": ("SELFSCAN_PUBLIC_URL", ""),
+    # Retention (flask --app selfscan purge-expired).
+    "EMAIL_RETENTION_DAYS": ("SELFSCAN_EMAIL_RETENTION_DAYS", 90),
+    "INACTIVE_ROUND_DAYS": ("SELFSCAN_INACTIVE_ROUND_DAYS", 365),
+    "DELETE_WARNING_DAYS": ("SELFSCAN_DELETE_WARNING_DAYS", 30),
 }
 
 _TRUE = {"1", "true", "yes", "on", "ja"}

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from factories import make_app, make_round
 from pages import csrf_of
-from proof_support import make_round
 
 from selfscan import create_app
 from selfscan.storage import db as dbmod
@@ -71,21 +71,13 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory):
+def prepared(template, tmp_path_factory):
     """The instance folder with a round and 50 respondents, prepared before gunicorn starts."""
     instance = tmp_path_factory.mktemp("gunicorn-instance")
-    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET})
-    ensure_ready(app)
-    handle = make_round(app)
-    db = dbmod.connect(app.config["DATABASE"])
-    try:
-        people = []
-        for n in range(RESPONDENTS):
-            _rid, token = rounds.create_respondent(db, handle.round_id,
-                                                  ("police", "veilig-thuis", "other")[n % 3])
-            people.append(token)
-    finally:
-        db.conn.close()
+    app = make_app(template, instance, SECRET_KEY=SECRET)  # for arranging only; gunicorn serves
+    joined = [(("police", "veilig-thuis", "other")[n % 3], None) for n in range(RESPONDENTS)]
+    handle = make_round(app, joined, submitted=0, closed=False)
+    people = [resume for _id, resume in handle.respondents]
     q = app.extensions["selfscan.current"]
     pages = {n + 2: [i.id for i in d.items] for n, d in enumerate(q.dimensions)}
     return instance, handle, people, pages, Path(app.config["DATABASE"])

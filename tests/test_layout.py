@@ -20,12 +20,9 @@ from pages import csrf_of
 
 from selfscan import create_app
 from selfscan.core import scoring, tokens
-from selfscan.core.benchmark import Filters
 from selfscan.core.questionnaire import Library, Text
-from selfscan.storage import benchmark as benchmark_store
-from selfscan.storage import coaching_list, demo, migrations, peers, rounds, users
+from selfscan.storage import coaching_list, demo, migrations, releases, rounds, users
 from selfscan.storage import db as dbmod
-from selfscan.storage import exports as export_store
 from selfscan.web import ensure_ready, fragment_cache, url_cache
 from selfscan.web import helpers as web
 from selfscan.web.results_cache import ResultsCache, round_key
@@ -62,23 +59,14 @@ def test_latest_closed_round_breaks_ties_on_the_higher_id_everywhere(app, db, q)
         ["GM0014"]).fetchall()
     assert [row[0] for row in latest] == [second]
 
-    # The benchmark and the export see one row for GM0014: the second round (level 4 = 100).
-    rows = [r for r in benchmark_store.scope_rows(db, Filters()) if r.municipality == "GM0014"]
-    assert [(r.round_id, r.overall) for r in rows] == [(second, 100.0)]
-    candidates = [r for r in export_store._export_candidates(db, synthetic=False)
-                  if r["municipality_code"] == "GM0014"]
-    assert [c["id"] for c in candidates] == [second]
+    # A release uses one unit for GM0014: the second round (level 4 = 100), once approved.
+    db.execute("UPDATE rounds SET approval = 'approved'")
+    units = [u for u in releases.units(db) if u.municipality == "GM0014"]
+    assert [(u.round_id, u.overall) for u in units] == [(second, 100.0)]
     # The coaching list shows the latest results, not those of the round that asked.
     request = next(r for r in coaching_list.coaching_requests(db)
                    if r["municipality_code"] == "GM0014")
     assert request["latest"]["id"] == second
-    # On others[0]'s results page the national line counts GM0014 once, with its second round:
-    # scores 25, 25, 75, 75 and 100 have median 75; with the first round (0) it would be 25.
-    comparison = peers.comparison_for(
-        db, questionnaire_id=q.id, municipality_code=others[0], peer_group="none",
-        dimension_ids=[d.id for d in q.dimensions])
-    assert comparison.national.municipalities == 5
-    assert set(comparison.national.medians.values()) == {75.0}
 
 
 # --- one 404 for a questionnaire version that is not loaded ------------------------------------

@@ -43,6 +43,10 @@ THRESHOLD: Final = 5
 ROLE_GROUP_THRESHOLD: Final = 3
 """Minimum number of respondents behind a role-group breakdown within one round."""
 
+PROVISIONAL_FROM: Final = 3
+"""Submitted respondents an open round needs before its provisional results are shown: with
+fewer, the results of an open round would be one or two persons' answers."""
+
 K = TypeVar("K", bound=Hashable)
 
 

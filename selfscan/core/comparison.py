@@ -1,61 +1,63 @@
 """Comparison lines on a municipality's results page: peer-group and national medians.
 
-Plain Python over the scores that ``selfscan.storage.peers`` reads: per other municipality the
-scores of its latest closed round with benchmark consent. A line, and each point on it, is shown
-only when at least ``anonymity.THRESHOLD`` other municipalities stand behind it.
+Plain Python over a release (core.disclosure): the lines are the release's national cell and the
+cell of the municipality's peer group (size) in its one-way table, as published there — whole
+numbers, each only where the release shows it. So a results page publishes nothing that the
+release did not already publish to the CCV, and two results pages seen at two moments differ
+only when the release does.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from selfscan.core.anonymity import THRESHOLD, is_shown
+from selfscan.core.anonymity import THRESHOLD
 
 
 @dataclass(frozen=True)
 class ComparisonLine:
-    """One comparison line: a median per dimension, and how many municipalities are behind it."""
+    """One comparison line: a median per dimension, and the band of municipalities behind it."""
 
     key: str  # "peer" or "national"
-    municipalities: int
-    medians: dict[str, float | None] = field(default_factory=dict)
+    municipalities: str | None  # a count band ("5-9", ...), None when the release hides it
+    medians: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
-        return is_shown(self.municipalities) and any(
+        return self.municipalities is not None and any(
             v is not None for v in self.medians.values())
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """The two comparison lines of a results page."""
+    """The two comparison lines of a results page, and the release they come from."""
 
     peer: ComparisonLine
     national: ComparisonLine
+    release: int | None = None
+    release_date: str = ""
     threshold: int = THRESHOLD
 
 
-def line(key: str, scores: dict[str, dict[str, float]], dimension_ids: Sequence[str]
-         ) -> ComparisonLine:
-    """Medians per dimension over municipality -> {dimension -> score}, thresholded per point."""
-    medians: dict[str, float | None] = {}
-    for dim in dimension_ids:
-        values = sorted(s[dim] for s in scores.values() if dim in s)
-        # The threshold holds for every point, not only for the line as a whole.
-        medians[dim] = statistics.median(values) if is_shown(len(values)) else None
-    return ComparisonLine(key, len(scores), medians)
+def _line(key: str, cell: Mapping[str, Any] | None, dimension_ids: Sequence[str]
+          ) -> ComparisonLine:
+    if not cell or not cell.get("shown"):
+        return ComparisonLine(key, None, {d: None for d in dimension_ids})
+    dims = cell.get("dimensions", {})
+    return ComparisonLine(key, cell.get("municipalities"),
+                          {d: dims.get(d, {}).get("median") for d in dimension_ids})
 
 
-def comparison(rows: Iterable[tuple[str, str, str, float]], peer_group: str,
-               dimension_ids: Sequence[str]) -> Comparison:
-    """The peer and national lines from (municipality, peer group, dimension, score) rows."""
-    national: dict[str, dict[str, float]] = {}
-    peers: dict[str, dict[str, float]] = {}
-    for code, group, dim, score in rows:
-        national.setdefault(code, {})[dim] = score
-        if group == peer_group:
-            peers.setdefault(code, {})[dim] = score
-    return Comparison(peer=line("peer", peers, dimension_ids),
-                      national=line("national", national, dimension_ids))
+def from_release(content: Mapping[str, Any] | None, peer_group: str,
+                 dimension_ids: Sequence[str], number: int | None = None,
+                 date: str = "") -> Comparison:
+    """The peer and national lines of a results page from a release (None: no release yet)."""
+    if content is None:
+        return Comparison(_line("peer", None, dimension_ids),
+                          _line("national", None, dimension_ids))
+    peer_cell = content.get("tables", {}).get("peer_group", {}).get("cells", {}).get(peer_group)
+    return Comparison(_line("peer", peer_cell, dimension_ids),
+                      _line("national", content.get("national"), dimension_ids),
+                      release=number, release_date=date)

@@ -231,6 +231,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (release_id, municipality_code)
     ) WITHOUT ROWID;
     """,
+    # 8: the CCV marks a coaching request handled (after which its address is erased), and
+    # purge-expired records when it warned a coordinator that an inactive round will be deleted.
+    """
+    ALTER TABLE rounds ADD COLUMN coaching_handled_at TEXT;
+    ALTER TABLE rounds ADD COLUMN deletion_warned_at TEXT;
+    CREATE INDEX rounds_open_inactive ON rounds(status, synthetic, created_at);
+    CREATE INDEX email_confirmations_created ON email_confirmations(created_at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

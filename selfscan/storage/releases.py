@@ -22,7 +22,7 @@ CASELOAD_QUESTION = "context-families"
 
 _APPROVED = latest_closed(
     partition="r.municipality_code",
-    where="r.approval = 'approved' AND r.synthetic = :synthetic")
+    where="r.approval = 'approved' AND r.benchmark_consent = 1 AND r.synthetic = :synthetic")
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,10 @@ def insert_round(
         (municipality_code, questionnaire.id, questionnaire.version, year, name,
          tokens.token_hash(coordinator), tokens.token_hash(invitation), nonce,
          int(benchmark_consent), int(coaching_requested),
-         contact_email if coaching_requested else None, previous_round_id, int(synthetic),
+         # The address is kept only for what needs it: confirming a round that is to count
+         # beyond its municipality (benchmark consent or coaching), and coaching contact.
+         contact_email if (coaching_requested or benchmark_consent) else None,
+         previous_round_id, int(synthetic),
          created_at or now()))
     round_id = int(cur.lastrowid or 0)
     if not synthetic:  # the generator logs its batches, not each of thousands of rounds
@@ -113,6 +116,26 @@ def replace_invitation(db: Database, round_id: int, coordinator_token: str) -> N
         db.execute("UPDATE rounds SET invitation_nonce = ?, invitation_token_hash = ? WHERE id = ?",
                      (nonce, tokens.token_hash(invitation), round_id))
         log_event(db, "invitation_replaced", round_id)
+
+
+def replace_coordinator(db: Database, round_id: int) -> str:
+    """A new coordinator token for a round (its old link stops working); returns the token.
+
+    The invitation token derives from the coordinator token and the stored nonce, so its hash is
+    recomputed with the same nonce: the old invitation link stops too, and the new one follows
+    from the new coordinator token. Respondents who joined keep their own resume links.
+    """
+    coordinator = tokens.new_token()
+    with write(db):
+        row = db.execute("SELECT invitation_nonce FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        if row is None:
+            raise KeyError(round_id)
+        invitation = tokens.invitation_token(coordinator, row[0])
+        db.execute("UPDATE rounds SET coordinator_token_hash = ?, invitation_token_hash = ? "
+                   "WHERE id = ?", (tokens.token_hash(coordinator), tokens.token_hash(invitation),
+                                    round_id))
+        log_event(db, "links_replaced", round_id)
+    return coordinator
 
 
 def delete_round(db: Database, round_id: int) -> None:

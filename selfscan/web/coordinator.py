@@ -14,9 +14,12 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from selfscan.core import tokens
+from selfscan.core.anonymity import PROVISIONAL_FROM
 from selfscan.core.roles import ROLE_GROUPS
-from selfscan.storage import municipalities, rounds
+from selfscan.storage import contact, municipalities, rounds
+from selfscan.web import contact as confirmation
 from selfscan.web import helpers as web
+from selfscan.web import ratelimit
 from selfscan.web.extensions import csrf
 from selfscan.web.forms import Form
 
@@ -40,11 +43,23 @@ class StartForm(Form):
             raise ValidationError(_("Kies een jaar uit de lijst."))
 
     def validate_contact_email(self, field: Any) -> None:
-        if self.coaching.data:
-            if not field.data:
-                raise ValidationError(_("Vul een e-mailadres in, zodat het CCV contact met u kan "
-                                        "opnemen over coaching."))
-            Email(message=_("Vul een geldig e-mailadres in, zoals naam@gemeente.nl."))(self, field)
+        # Needed only for a round that is to count beyond its municipality: the address is
+        # confirmed through a mailed link before the round counts anywhere else.
+        if self.coaching.data and not (field.data or "").strip():
+            raise ValidationError(_("Vul uw werk-e-mailadres in bij 'Werk-e-mailadres', zodat "
+                                    "het CCV contact met u kan opnemen over coaching."))
+        if self.benchmark_consent.data and not (field.data or "").strip():
+            raise ValidationError(_("Vul uw werk-e-mailadres in bij 'Werk-e-mailadres': de ronde "
+                                    "telt pas mee in de landelijke vergelijking als u dat adres "
+                                    "hebt bevestigd."))
+        if self.coaching.data or self.benchmark_consent.data:
+            _email_format(self, field)
+
+
+def _email_format(form: Any, field: Any) -> None:
+    field.data = (field.data or "").strip()
+    Email(message=_("Vul bij 'Werk-e-mailadres' een geldig e-mailadres in, zoals "
+                    "naam@gemeente.nl."))(form, field)
 
 
 def _years() -> list[int]:
@@ -52,15 +67,35 @@ def _years() -> list[int]:
     return [this, this - 1]
 
 
+# Starting rounds, per client address: enough for a coordinator and a few colleagues, too few to
+# fill the database or to flood mailboxes with confirmation links.
+START_LIMITS = ratelimit.parse_many("5 per hour;20 per day")
+
+
 def _start_round(form: StartForm) -> str | None:
     if not form.validate():
         return None
-    _round_id, token = rounds.create_round(
-        web.get_db(), municipality_code=form.municipality.data, questionnaire=web.current(),
+    db = web.get_db()
+    round_id, token = rounds.create_round(
+        db, municipality_code=form.municipality.data, questionnaire=web.current(),
         year=form.year.data, name=(form.name.data or "").strip(),
         benchmark_consent=form.benchmark_consent.data, coaching_requested=form.coaching.data,
-        contact_email=(form.contact_email.data or "").strip() or None)
+        contact_email=(form.contact_email.data or "").strip().lower() or None)
+    if ratelimit.enabled():
+        ratelimit.hit("start-round", request.remote_addr or "-", START_LIMITS)
+    r = rounds.round_by_id(db, round_id)
+    if r is not None and contact.wants_confirmation(r):
+        _confirmation_sent(r)
     return token
+
+
+def _confirmation_sent(r: dict[str, Any]) -> None:
+    if confirmation.send_confirmation(r):
+        flash(_("We hebben een e-mail gestuurd naar %(address)s. Klik op de link in die e-mail om "
+                "uw adres te bevestigen.", address=r["contact_email"]), "info")
+    else:
+        flash(_("De bevestigingsmail kon niet worden verstuurd. Probeer het later opnieuw met de "
+                "knop bij 'Meetellen buiten uw gemeente'."), "error")
 
 
 @bp.route("/start", methods=["GET", "POST"])
@@ -78,6 +113,8 @@ def start() -> ResponseReturnValue:
         except CSRFError:
             csrf_failed = True
         else:
+            web.limit_or_429("start-round", request.remote_addr or "-", START_LIMITS, _(
+                "Er zijn vanaf dit adres in korte tijd veel rondes gestart."))
             token = web.once("created", nonce, lambda: _start_round(form))
             if token is not None:
                 return redirect(url_for("coordinator.coordinator", token=token, nieuw=1), code=303)
@@ -97,7 +134,11 @@ def coordinator_round(token: str) -> dict[str, Any]:
 @bp.get("/c/<token>")
 @web.link_limit
 def coordinator(token: str) -> ResponseReturnValue:
-    r = coordinator_round(token)
+    return _coordinator_page(token, coordinator_round(token))
+
+
+def _coordinator_page(token: str, r: dict[str, Any],
+                      address_form: AddressForm | None = None) -> str:
     invitation = tokens.invitation_token(token, r["invitation_nonce"])
     counts = rounds.progress(web.get_db(), r["id"])
     rows = [
@@ -112,7 +153,55 @@ def coordinator(token: str) -> ResponseReturnValue:
         questionnaire=web.questionnaire_of(r["questionnaire_id"], r["version"]),
         coordinator_url=url_for("coordinator.coordinator", token=token, _external=True),
         invitation_url=url_for("respondent.invitation", token=invitation, _external=True),
-        new=request.args.get("nieuw") == "1", form_nonce=tokens.new_token())
+        new=request.args.get("nieuw") == "1", form_nonce=tokens.new_token(),
+        provisional_from=PROVISIONAL_FROM, sharing=sharing_state(r),
+        address_form=address_form or AddressForm(meta={"csrf": False},
+                                                 contact_email=r["contact_email"]))
+
+
+def sharing_state(r: dict[str, Any]) -> str:
+    """Whether and how the round counts beyond its municipality, in one word for the page."""
+    if not (r["benchmark_consent"] or r["coaching_requested"]) or r["synthetic"]:
+        return "own"  # asked for nothing beyond the municipality
+    if not r["email_confirmed_at"]:
+        return "unconfirmed"
+    return {"approved": "approved", "rejected": "rejected"}.get(r["approval"], "pending")
+
+
+class AddressForm(Form):
+    contact_email = EmailField(validators=[Length(max=254)])
+
+    def validate_contact_email(self, field: Any) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(_("Vul uw werk-e-mailadres in bij 'Werk-e-mailadres'."))
+        _email_format(self, field)
+
+
+# Sending a confirmation link again, per round: a coordinator link cannot flood a mailbox.
+ADDRESS_LIMITS = ratelimit.parse_many("5 per hour;10 per day")
+
+
+@bp.post("/c/<token>/e-mailadres")
+@web.link_limit
+def address(token: str) -> ResponseReturnValue:
+    """Send the confirmation link again, to the same or a corrected address."""
+    r = coordinator_round(token)
+    target = url_for("coordinator.coordinator", token=token) + "#meetellen"
+    if sharing_state(r) != "unconfirmed":
+        return redirect(target, code=303)
+    form = AddressForm(meta={"csrf": False})
+    if not form.validate():
+        return _coordinator_page(token, r, form), 400
+    web.limit_or_429("confirmation-mail", str(r["id"]), ADDRESS_LIMITS, _(
+        "Er zijn voor deze ronde in korte tijd veel bevestigingsmails verstuurd."))
+    db = web.get_db()
+    contact.set_address(db, r["id"], (form.contact_email.data or "").strip().lower())
+    if ratelimit.enabled():
+        ratelimit.hit("confirmation-mail", str(r["id"]), ADDRESS_LIMITS)
+    updated = rounds.round_by_id(db, r["id"])
+    if updated is not None:
+        _confirmation_sent(updated)
+    return redirect(target, code=303)
 
 
 @bp.post("/c/<token>/sluiten")
@@ -182,4 +271,7 @@ def _next_round(r: dict[str, Any]) -> str:
         year=date.today().year, name=r["name"], benchmark_consent=bool(r["benchmark_consent"]),
         coaching_requested=bool(r["coaching_requested"]), contact_email=r["contact_email"],
         previous_round_id=r["id"], synthetic=bool(r["synthetic"]))
+    made = rounds.round_by_id(web.get_db(), _rid)
+    if made is not None and contact.wants_confirmation(made):
+        _confirmation_sent(made)  # every round is confirmed and approved on its own
     return token

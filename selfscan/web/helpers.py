@@ -9,7 +9,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, g, request, session
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Response, abort, current_app, flash, g, make_response, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound
@@ -17,9 +20,10 @@ from werkzeug.exceptions import BadRequest, NotFound
 from selfscan.core import tokens
 from selfscan.core.messages import Message
 from selfscan.core.questionnaire import Library, Questionnaire, Text
+from selfscan.output import mail
 from selfscan.storage import connection_per_thread
 from selfscan.storage import db as dbmod
-from selfscan.web import ratelimit
+from selfscan.web import errors, ratelimit
 
 
 def get_db() -> dbmod.Database:
@@ -126,6 +130,53 @@ def link_limit(view: Callable[..., Any]) -> Callable[..., Any]:
 def link_csrf(token: str) -> str:
     """The CSRF token of the forms behind one secret link (core.tokens.link_csrf_token)."""
     return tokens.link_csrf_token(current_app.config["SECRET_KEY"], token)
+
+
+def limit_or_429(name: str, key: str, limits: list[Any], message: str) -> None:
+    """Stop with a Dutch 429 page that says when to try again, once ``limits`` are used up.
+
+    Only checks: the caller counts an attempt with ratelimit.hit when it did something.
+    """
+    if not ratelimit.enabled() or ratelimit.allowed(name, key, limits):
+        return
+    seconds = max(60, ratelimit.retry_after(name, key, limits))
+    try:
+        zone: Any = ZoneInfo("Europe/Amsterdam")
+    except ZoneInfoNotFoundError:  # a system without time zone data: say it in UTC
+        zone = None
+    at = (datetime.now(zone) + timedelta(seconds=seconds)).strftime("%H:%M")
+    text = message + " " + _("Probeer het opnieuw na %(time)s uur (over ongeveer %(minutes)s "
+                             "minuten).", time=at, minutes=(seconds + 59) // 60)
+    response = make_response(errors.error_page(429, _("Te veel pogingen"), text))
+    response.headers["Retry-After"] = str(seconds)
+    abort(response)
+
+
+# --- e-mail ------------------------------------------------------------------------------------
+
+
+def mail_settings() -> mail.MailSettings:
+    return mail.MailSettings.from_config(current_app.config, current_app.instance_path)
+
+
+def send_mail(message: Any, *, tell: bool = True) -> bool:
+    """Send a message composed by output.mail; False when the mail server failed.
+
+    Without a mail server the message goes to the outbox, and (``tell``) the page says so.
+    """
+    settings = mail_settings()
+    try:
+        delivery = mail.send(settings, message)
+    except mail.MailError:
+        return False
+    if tell and delivery.via == "outbox":
+        flash(outbox_notice(), "warning")
+    return True
+
+
+def outbox_notice() -> str:
+    return str(_("Er is geen mailserver ingesteld: het bericht staat in instance/outbox/ op de "
+                 "server. De beheerder kan het daar lezen en doorsturen."))
 
 
 # --- double submits ----------------------------------------------------------------------------

@@ -6,6 +6,8 @@ applies, so that the pages respondents use pay nothing for it on every request.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 
 from flask import current_app
@@ -15,7 +17,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 from selfscan.storage.rate_limits import SQLiteStorage
 
-__all__ = ["allowed", "enabled", "hit", "hits", "parse_many"]
+__all__ = ["allowed", "enabled", "hit", "hits", "parse_many", "retry_after"]
 
 
 def _strategy() -> FixedWindowRateLimiter:
@@ -52,3 +54,14 @@ def hit(name: str, key: str, limits: Sequence[RateLimitItem]) -> None:
     strategy = _strategy()
     for item in limits:
         strategy.hit(item, name, key)
+
+
+def retry_after(name: str, key: str, limits: Sequence[RateLimitItem]) -> int:
+    """Seconds until one more attempt fits under every limit (0 when it fits now)."""
+    strategy = _strategy()
+    wait = 0.0
+    for item in limits:
+        reset, remaining = strategy.get_window_stats(item, name, key)
+        if remaining <= 0:
+            wait = max(wait, reset - time.time())
+    return max(0, math.ceil(wait))

@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 
 from selfscan.core import results as core
 from selfscan.core import scoring, tokens
-from selfscan.core.anonymity import ROLE_GROUP_THRESHOLD
+from selfscan.core.anonymity import PROVISIONAL_FROM, ROLE_GROUP_THRESHOLD
+from selfscan.core.comparison import from_release
 from selfscan.core.questionnaire import Questionnaire
 from selfscan.output import charts, pdf, tabular
-from selfscan.storage import peers, rounds, scores
+from selfscan.storage import releases, rounds, scores
 from selfscan.web import helpers as web
 from selfscan.web.coordinator import coordinator_round
 from selfscan.web.results_cache import ResultsCache, round_key
@@ -79,25 +80,39 @@ def _previous(round_row: dict[str, Any]) -> core.PreviousRound | None:
                               closed=row["status"] == "closed", aggregate=aggregate)
 
 
+def submitted_count(round_row: dict[str, Any]) -> int:
+    return sum(c["submitted"] for c in rounds.progress(web.get_db(), round_row["id"]).values())
+
+
+def results_shown(round_row: dict[str, Any]) -> bool:
+    """A closed round with answers, or an open one where at least PROVISIONAL_FROM submitted."""
+    if round_row["status"] == "closed":
+        return bool(round_row["respondent_count"])
+    return submitted_count(round_row) >= PROVISIONAL_FROM
+
+
 def results_view(round_row: dict[str, Any]) -> core.ResultsView | None:
-    """The view model of a round, or None while nobody has submitted yet."""
-    if round_row["status"] == "closed" and round_row["respondent_count"] == 0:
-        return None
-    if round_row["status"] != "closed" and not any(
-            c["submitted"] for c in rounds.progress(web.get_db(), round_row["id"]).values()):
+    """The view model of a round, or None while there are no results to show yet."""
+    if not results_shown(round_row):
         return None
     q = web.questionnaire_of(round_row["questionnaire_id"], round_row["version"])
     aggregate, analysis = _aggregate(round_row, q)
-    comparison = peers.comparison_for(
-        web.get_db(), questionnaire_id=q.id, municipality_code=round_row["municipality_code"],
-        peer_group=round_row["peer_group"], dimension_ids=[d.id for d in q.dimensions],
-        synthetic=bool(round_row["synthetic"]))
+    release = releases.latest(web.get_db(), bool(round_row["synthetic"]))
+    comparison = from_release(
+        release.content if release else None, round_row["peer_group"],
+        [d.id for d in q.dimensions], release.number if release else None,
+        release.created_at[:10] if release else "")
     previous = _previous(round_row)
     view = core.build(round_row, q, aggregate, analysis, previous=previous,
                       comparison=comparison, catalogue=web.library().catalogue, lang=web.lang())
     view.radar = charts.results_radar(view.dimensions, series_names(), previous is not None,
                                       comparison.peer.shown, comparison.national.shown)
     return view
+
+
+def _empty(r: dict[str, Any], token: str) -> ResponseReturnValue:
+    return render_template("results/empty.html", round=r, token=token,
+                           submitted=submitted_count(r), needed=PROVISIONAL_FROM)
 
 
 def with_results(page: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
@@ -111,7 +126,7 @@ def with_results(page: Callable[..., ResponseReturnValue]) -> Callable[..., Resp
         r = coordinator_round(token)
         view = results_view(r)
         if view is None:
-            return render_template("results/empty.html", round=r, token=token)
+            return _empty(r, token)
         return page(token, r, view, **kwargs)
 
     return wrapped
@@ -166,6 +181,8 @@ def answers(token: str, fmt: str) -> ResponseReturnValue:
     if fmt not in EXPORT_FORMATS:
         abort(404)
     r = coordinator_round(token)
+    if not results_shown(r):
+        return _empty(r, token)
     db = web.get_db()
     q = web.questionnaire_of(r["questionnaire_id"], r["version"])
     with_comments = request.args.get("toelichting") == "1"

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from factories import make_app
 from flask import Flask
 from werkzeug.serving import make_server
-
-from selfscan import create_app
-from selfscan.web import ensure_ready
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # proof_support, conftest helpers
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,15 +37,11 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+def live_server(template, tmp_path_factory) -> Iterator[LiveServer]:
     """The application served by werkzeug on a free loopback port, in a background thread."""
     instance = tmp_path_factory.mktemp("browser-instance")
-    app = create_app({
-        "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "browser-test-secret",
-        "RATELIMIT_ENABLED": False,
-    })
-    ensure_ready(app)
+    # Not TESTING: an error is a 500 page to the browser, as in production.
+    app = make_app(template, instance, TESTING=False, SECRET_KEY="browser-test-secret")
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

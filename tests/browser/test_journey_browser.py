@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from proof_support import make_round
+from factories import make_round, make_user, varied
 
 from selfscan.storage import db as dbmod
-from selfscan.storage import rounds, users
+from selfscan.storage import rounds
 
 pytestmark = pytest.mark.browser
 
@@ -207,13 +207,7 @@ def test_round_life_with_keyboard(journey, live_server):
     assert status == ("closed", 3)
 
 
-def _require(live_server, endpoint: str, issue: str) -> None:
-    if endpoint not in live_server.app.view_functions:
-        pytest.skip(f"endpoint {endpoint} does not exist yet ({issue})")
-
-
 def test_results_radar_has_five_axes(journey, browser, live_server):
-    _require(live_server, "results.results", "issue 4")
     ctx = browser.new_context(locale="nl-NL", base_url=live_server.url)
     page = ctx.new_page()
     page.goto(journey.coordinator_url)
@@ -235,13 +229,12 @@ def test_results_radar_has_five_axes(journey, browser, live_server):
 
 
 def test_pdf_download(journey, browser, live_server):
-    _require(live_server, "results.results", "issue 4")
     ctx = browser.new_context(locale="nl-NL", base_url=live_server.url, accept_downloads=True)
     page = ctx.new_page()
     page.goto(journey.coordinator_url.rstrip("/") + "/uitkomsten")
     link = "el => el.tagName === 'A' && /pdf/i.test(el.getAttribute('href') + el.textContent)"
-    if not page.evaluate(f"() => [...document.querySelectorAll('a')].some({link})"):
-        pytest.skip("the results page has no PDF link yet (issue 4: report route)")
+    assert page.evaluate(f"() => [...document.querySelectorAll('a')].some({link})"), \
+        "the results page has no PDF link"
     tab_to(page, link, limit=150)
     with page.expect_download(timeout=60_000) as info:
         page.keyboard.press("Enter")
@@ -257,18 +250,15 @@ def ccv_account(live_server):
     db = dbmod.connect(live_server.app.config["DATABASE"])
     try:
         if not db.execute("SELECT 1 FROM users WHERE email = ?", [CCV_EMAIL]).fetchone():
-            users.create_user(db, CCV_EMAIL, CCV_PASSWORD)
+            make_user(db, CCV_EMAIL, CCV_PASSWORD)
     finally:
         db.conn.close()
     for n, code in enumerate(BENCHMARK_CODES):
-        make_round(live_server.app, respondents=3, submitted=3, closed=True, municipality=code,
-                   seed=n)
+        make_round(live_server.app, varied(3, seed=n), municipality=code)
     return CCV_EMAIL, CCV_PASSWORD
 
 
 def test_ccv_sign_in_and_box_plots(journey, ccv_account, browser, live_server):
-    _require(live_server, "ccv.login", "issue 5")
-    _require(live_server, "ccv.dashboard", "issue 5")
     email, password = ccv_account
     ctx = browser.new_context(locale="nl-NL", base_url=live_server.url)
     ctx.set_default_timeout(20_000)
