@@ -6,7 +6,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -14,8 +16,19 @@ from flask.cli import with_appcontext
 
 from selfscan import loading
 from selfscan.core import disclosure
+from selfscan.output import mail
+from selfscan.storage import (
+    contact,
+    demo,
+    migrations,
+    questionnaires,
+    releases,
+    retention,
+    rounds,
+    users,
+)
 from selfscan.storage import db as dbmod
-from selfscan.storage import demo, migrations, questionnaires, releases, users
+from selfscan.storage.rate_limits import SQLiteStorage
 
 
 @contextmanager
@@ -34,7 +47,7 @@ def _database(prepare: bool = True) -> Iterator[dbmod.Database]:
 
 def register(app: Flask) -> None:
     for command in (init_db, load_questionnaires, check_questionnaires, backup, create_user,
-                    create_api_token, demo_data, release):
+                    create_api_token, demo_data, release, purge_expired):
         app.cli.add_command(command)
 
 
@@ -193,3 +206,54 @@ def release(synthetic: bool) -> None:
     click.echo(f"Release {made.number} ({'synthetisch, ' if synthetic else ''}{made.created_at}): "
                f"{made.content['municipalities'] or 'minder dan 5'} gemeenten")
 
+
+
+@click.command("purge-expired")
+@with_appcontext
+def purge_expired() -> None:
+    """Apply the retention periods (for cron, e.g. daily): erase coordinators' e-mail addresses
+    SELFSCAN_EMAIL_RETENTION_DAYS after a round closed and once a coaching request is handled;
+    warn (by e-mail, SELFSCAN_DELETE_WARNING_DAYS before) and then delete open rounds without
+    activity for SELFSCAN_INACTIVE_ROUND_DAYS; delete expired confirmation links and rate-limit
+    counters. Reports counts only, never addresses or links."""
+    config = current_app.config
+    inactive, warning = int(config["INACTIVE_ROUND_DAYS"]), int(config["DELETE_WARNING_DAYS"])
+    settings = mail.MailSettings.from_config(config, current_app.instance_path)
+    counts = {"addresses_erased": 0, "warnings_sent": 0, "warnings_failed": 0,
+              "rounds_deleted": 0, "confirmations_deleted": 0, "rate_limits_deleted": 0}
+    with _database() as db:
+        counts["addresses_erased"] = retention.erase_addresses(db, int(config["EMAIL_RETENTION_DAYS"]))
+        for r in retention.rounds_to_warn(db, inactive, warning):
+            message = mail.deletion_warning_message(
+                settings.sender, r["contact_email"], municipality=r["municipality_name"],
+                year=r["year"], delete_on=_delete_date(r["last_activity"], inactive, warning),
+                links_url=_links_url(config))
+            try:
+                mail.send(settings, message)
+            except mail.MailError:
+                counts["warnings_failed"] += 1  # tried again on the next run; not deleted before
+                continue
+            retention.mark_warned(db, r["id"])
+            counts["warnings_sent"] += 1
+        for round_id in retention.rounds_to_delete(db, inactive, warning):
+            rounds.delete_round(db, round_id)
+            counts["rounds_deleted"] += 1
+        counts["confirmations_deleted"] = contact.purge_expired_confirmations(db)
+    if config.get("RATELIMIT_STORAGE_URI", "database") in ("", "database"):
+        counts["rate_limits_deleted"] = SQLiteStorage(config["DATABASE"]).purge_expired()
+    line = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items())
+    current_app.logger.info("purge-expired: %s", line)
+    click.echo(f"purge-expired: {line}")
+
+
+def _delete_date(last_activity: str, inactive: int, warning: int) -> str:
+    """The first day the round may be deleted: its inactivity period ends, and at least the
+    warning period after today."""
+    last = datetime.strptime(last_activity[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    return max(last + timedelta(days=inactive), datetime.now(UTC) + timedelta(days=warning)
+               ).strftime("%d-%m-%Y")
+
+
+def _links_url(config: Any) -> str:
+    base = str(config.get("PUBLIC_URL") or "").rstrip("/")
+    return f"{base}/links-opnieuw" if base else ""

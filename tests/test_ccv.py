@@ -10,10 +10,8 @@ from factories import PASSWORD, make_round, make_user, municipalities_where, sig
 from itsdangerous import TimestampSigner
 from pages import csrf_of
 
-from selfscan import create_app
-from selfscan.storage import db as dbmod
-from selfscan.storage import users
-from selfscan.web import ensure_ready
+from selfscan.core import disclosure
+from selfscan.storage import releases, users
 
 YEAR = date.today().year
 
@@ -24,15 +22,10 @@ def staff(db):
 
 
 @pytest.fixture
-def limited_app(tmp_path):
-    app = create_app({
-        "TESTING": True, "INSTANCE_PATH": str(tmp_path / "limited"), "SECRET_KEY": "t",
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-    })
-    ensure_ready(app)
-    conn = dbmod.connect(app.config["DATABASE"])
-    make_user(conn)
-    conn.conn.close()
+def limited_app(new_app):
+    app = new_app("limited", SECRET_KEY="t", RATELIMIT_ENABLED=True,
+                  RATELIMIT_STORAGE_URI="memory://")
+    make_user(app)
     return app
 
 
@@ -147,51 +140,60 @@ def test_successful_sign_ins_do_not_use_up_the_account_limit(limited_app):
 # --- dashboard --------------------------------------------------------------------------------
 
 
-def test_dashboard_shows_the_benchmark_with_tables_beside_charts(client, staff, db, q):
-    for i, code in enumerate(municipalities_where(db)[:6]):
-        make_round(db, [("police", str(i % 5))], questionnaire=q, municipality=code, year=YEAR)
+def _released(app, db, q, codes, level="2"):
+    """Closed, approved rounds of these municipalities, and a release of them."""
+    for i, code in enumerate(codes):
+        handle = make_round(db, [("police", level if level else str(i % 5))] * 3,
+                            questionnaire=q, municipality=code, year=YEAR)
+        db.execute("UPDATE rounds SET approval = 'approved' WHERE id = ?", [handle.round_id])
+    with app.app_context():
+        from selfscan.web import helpers
+
+        return releases.cut(db, *disclosure.published_ids(helpers.library(), helpers.current()))
+
+
+def test_dashboard_shows_the_benchmark_with_tables_beside_charts(app, client, staff, db, q):
+    _released(app, db, q, municipalities_where(db)[:12], level=None)
     sign_in(client)
     page = client.get("/ccv").text
-    assert "6 gemeenten in deze selectie" in page
+    assert "10-19 gemeenten" in page
     assert 'id="figure-distribution"' in page and 'id="dimensions-table"' in page
-    assert 'id="figure-trends"' in page and 'id="trends-table"' in page
+    assert 'id="trends-table"' in page
     assert 'id="lowest-table"' in page and 'id="unknown-table"' in page
     assert "plotly-selfscan" in page and "js/ccv.js" in page
     assert "<script>" not in page and " onclick=" not in page and 'style="' not in page
-    # Municipality names appear nowhere (a few share their name with a province in the filter).
+    # Municipality names appear nowhere (a few share their name with a province).
     names = [r[0] for r in db.execute(
         """SELECT name FROM municipalities WHERE code IN (SELECT municipality_code FROM rounds)
            AND name NOT IN (SELECT province FROM municipalities)""")]
     assert names and not any(name in page for name in names)
 
 
-def test_dashboard_filters_and_suppression_notice(client, staff, db, q):
-    for code in municipalities_where(db, peer_group="tot-20k")[:6]:
-        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
-    for code in municipalities_where(db, peer_group="20k-50k")[:4]:
-        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
+def test_dashboard_breakdowns_and_suppression(app, client, staff, db, q):
+    _released(app, db, q, municipalities_where(db, peer_group="tot-20k")[:6]
+              + municipalities_where(db, peer_group="20k-50k")[:4])
     sign_in(client)
-    page = client.get("/ccv?peergroep=tot-20k").text
-    assert 'id="suppressed-notice"' in page and "herleiden" in page
-    assert 'id="dimensions-table"' not in page
-    assert 'value="tot-20k" selected' in page
-    assert "10 gemeenten" in client.get("/ccv").text
+    page = client.get("/ccv?tabel=peer_group").text
+    assert 'id="breakdown-table"' in page and "onderdrukt" in page
+    assert 'value="peer_group" selected' in page
+    assert "10-19 gemeenten" in client.get("/ccv").text
 
 
-def test_dashboard_bad_filter_is_a_clear_400(client, staff):
+def test_dashboard_bad_breakdown_is_a_clear_400(client, staff):
     sign_in(client)
-    response = client.get("/ccv?provincie=Atlantis")
+    response = client.get("/ccv?tabel=Atlantis")
     assert response.status_code == 400
-    assert "De provincie" in response.text and "bestaat niet" in response.text
+    assert "Kies een uitsplitsing uit de lijst." in response.text
 
 
 def test_dashboard_shows_labelled_demo_data_on_a_new_installation(client, staff, runner):
     assert runner.invoke(args=["demo-data", "--rounds", "60", "--seed", "1"]).exit_code == 0
+    assert runner.invoke(args=["release", "--synthetic"]).exit_code == 0
     sign_in(client)
     page = client.get("/ccv").text
     assert 'id="synthetic-notice"' in page and "Synthetische data" in page
     real = client.get("/ccv?synthetisch=0").text
-    assert 'id="synthetic-notice"' not in real and 'id="suppressed-notice"' in real
+    assert 'id="synthetic-notice"' not in real and 'id="no-release"' in real
 
 
 def test_coaching_list_shows_only_requests_with_contact_and_latest_results(client, staff, db, q):
@@ -227,30 +229,29 @@ def test_api_without_authentication_is_401_json(client):
 
 
 def test_api_with_a_token(app, client, staff, db, q):
-    for code in municipalities_where(db)[:5]:
-        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
+    _released(app, db, q, municipalities_where(db)[:5])
     token = users.create_api_token(db, staff.id, "test")
-    response = client.get(f"/api/v1/benchmark?year={YEAR}",
-                          headers={"Authorization": f"Bearer {token}"})
+    response = client.get("/api/v1/benchmark", headers={"Authorization": f"Bearer {token}"})
     data = response.get_json()
-    assert response.status_code == 200 and data["shown"] and data["municipalities"] == 5
-    assert data["filters"]["year"] == YEAR
-    assert data["dimensions"][0]["label"] == "Lokale en landelijke verbinding"
+    assert response.status_code == 200 and data["national"]["shown"]
+    assert data["municipalities"] == "5-9" and data["release"] == 1
+    assert data["dimension_labels"]["connection"] == "Lokale en landelijke verbinding"
 
 
-def test_api_with_a_session_and_the_same_anonymity(client, staff, db, q):
-    for code in municipalities_where(db)[:4]:
-        make_round(db, [("police", "2")], questionnaire=q, municipality=code, year=YEAR)
+def test_api_with_a_session_and_the_same_anonymity(app, client, staff, db, q):
+    _released(app, db, q, municipalities_where(db)[:5])
     sign_in(client)
     data = client.get("/api/v1/benchmark").get_json()
-    assert data["shown"] is False and data["municipalities"] is None
-    assert data["dimensions"] == []
+    assert data["national"]["shown"] and data["national"]["dimensions"]["connection"]["q1"] is None
+    provinces = data["tables"]["province"]["cells"]
+    assert provinces and not any(c["shown"] for c in provinces.values())  # all under five
 
 
-def test_api_bad_filter_is_json_400(client, staff):
+def test_api_bad_release_is_json(client, staff):
     sign_in(client)
-    response = client.get("/api/v1/benchmark?peer_group=groot")
-    assert response.status_code == 400 and "peergroep" in response.get_json()["message"]
+    response = client.get("/api/v1/benchmark?release=abc")
+    assert response.status_code == 400 and response.is_json
+    assert "release" in response.get_json()["message"]
 
 
 # --- CLI --------------------------------------------------------------------------------------

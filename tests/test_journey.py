@@ -333,14 +333,8 @@ def test_language_switch_never_redirects_elsewhere(client):
         assert response.headers["Location"] == "/"
 
 
-def test_guessing_links_is_rate_limited(tmp_path):
-    from selfscan import create_app
-    from selfscan.web import ensure_ready
-
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
-                      "SECRET_KEY": "x", "RATELIMIT_ENABLED": True})
-    ensure_ready(app)
-    client = app.test_client()
+def test_guessing_links_is_rate_limited(new_app):
+    client = new_app("i", SECRET_KEY="x", RATELIMIT_ENABLED=True).test_client()
     codes = [client.get("/c/" + f"{n:032d}").status_code for n in range(35)]
     assert codes[:30] == [404] * 30
     assert codes[-1] == 429

@@ -18,16 +18,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from factories import make_round, make_user, sign_in
 from pages import csrf_of, nonce_of
 
 from selfscan import create_app
 from selfscan.core import tokens
 from selfscan.storage import db as dbmod
-from selfscan.storage import rounds, users
 from selfscan.web import ccv, ensure_ready
 from selfscan.web.logs import redact
 
-PASSWORD = "een-lang-wachtwoord-123"
 SECRET_TEXT = "Zeer vertrouwelijke toelichting over de aanpak in wijk Zuidoost"
 
 
@@ -36,19 +35,13 @@ def _mode(path: Path) -> int:
 
 
 def _round_with_comment(db, q):
-    round_id, coordinator = rounds.create_round(db, municipality_code="GM0363", questionnaire=q,
-                                                year=2025)
-    for _ in range(3):
-        pid, _resume = rounds.create_respondent(db, round_id, "police")
-        rounds.save_answers(db, pid, answers={i: "2" for i in q.items},
-                            comments={q.dimensions[0].id: SECRET_TEXT})
-        rounds.submit_respondent(db, pid, round_id)
-    rounds.close_round(db, round_id, q)
-    return round_id, coordinator
+    return make_round(db, [("police", "2")] * 3, questionnaire=q, year=2025, consent=False,
+                      comments={q.dimensions[0].id: SECRET_TEXT})
 
 
 def test_a_deleted_round_leaves_no_text_and_no_counts_behind(app, client, db, q):
-    round_id, coordinator = _round_with_comment(db, q)
+    handle = _round_with_comment(db, q)
+    round_id, coordinator = handle.round_id, handle.coordinator
     path = Path(app.config["DATABASE"])
     assert db.execute("SELECT count(*) FROM events WHERE round_id = ?", [round_id]).fetchone()[0]
     page = client.get(f"/c/{coordinator}/verwijderen").get_data(as_text=True)
@@ -67,7 +60,7 @@ def test_a_deleted_round_leaves_no_text_and_no_counts_behind(app, client, db, q)
 
 
 def test_closing_logs_no_counts(db, q):
-    round_id, _ = _round_with_comment(db, q)
+    round_id = _round_with_comment(db, q).round_id
     closed = db.execute("SELECT detail FROM events WHERE kind = 'round_closed' AND round_id = ?",
                         [round_id]).fetchone()
     assert closed == ("",)
@@ -85,42 +78,35 @@ def test_instance_folder_and_files_are_the_owners_only(app, db, tmp_path):
     assert _mode(copy) == 0o600
 
 
-def _sign_in(client, email="analist@hetccv.nl", password=PASSWORD, address="10.1.1.1"):
-    page = client.get("/ccv/inloggen", environ_base={"REMOTE_ADDR": address})
-    return client.post("/ccv/inloggen", data={
-        "csrf_token": csrf_of(page.get_data(as_text=True)), "email": email,
-        "password": password}, environ_base={"REMOTE_ADDR": address})
+OFFICE = "10.1.1.1"  # where staff sign in from when the address does not matter
 
 
 def test_signing_out_ends_every_session_of_the_account(app, db):
-    users.create_user(db, "analist@hetccv.nl", PASSWORD)
+    make_user(db)
     laptop, phone = app.test_client(), app.test_client()
-    assert _sign_in(laptop).status_code == 303 and _sign_in(phone).status_code == 303
+    assert sign_in(laptop, address=OFFICE).status_code == 303
+    assert sign_in(phone, address=OFFICE).status_code == 303
     assert laptop.get("/ccv").status_code == 200 and phone.get("/ccv").status_code == 200
     page = laptop.get("/ccv").get_data(as_text=True)
     laptop.post("/ccv/uitloggen", data={"csrf_token": csrf_of(page)})
     assert phone.get("/ccv").status_code == 302  # the other session ended too
-    assert _sign_in(phone).status_code == 303 and phone.get("/ccv").status_code == 200
+    assert sign_in(phone, address=OFFICE).status_code == 303 and phone.get("/ccv").status_code == 200
 
 
 @pytest.fixture
-def limited_app(tmp_path):
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "limited"),
-                      "SECRET_KEY": "t", "RATELIMIT_ENABLED": True})
-    ensure_ready(app)
-    conn = dbmod.connect(app.config["DATABASE"])
-    users.create_user(conn, "analist@hetccv.nl", PASSWORD)
-    conn.conn.close()
+def limited_app(new_app):
+    app = new_app("limited", SECRET_KEY="t", RATELIMIT_ENABLED=True)
+    make_user(app)
     return app
 
 
 def test_an_attacker_cannot_lock_the_owner_out_from_another_address(limited_app, monkeypatch):
     monkeypatch.setattr(ccv.time, "sleep", lambda _seconds: None)
     attacker, owner = limited_app.test_client(), limited_app.test_client()
-    codes = [_sign_in(attacker, password="fout-wachtwoord-123", address="203.0.113.9").status_code
+    codes = [sign_in(attacker, password="fout-wachtwoord-123", address="203.0.113.9").status_code
              for _ in range(6)]
     assert codes == [200] * 5 + [429]  # the attacking address waits
-    assert _sign_in(owner, address="198.51.100.7").status_code == 303  # the owner gets in
+    assert sign_in(owner, address="198.51.100.7").status_code == 303  # the owner gets in
 
 
 def test_many_failures_slow_every_attempt_on_the_account_down(limited_app, monkeypatch):
@@ -128,7 +114,7 @@ def test_many_failures_slow_every_attempt_on_the_account_down(limited_app, monke
     monkeypatch.setattr(ccv.time, "sleep", slept.append)
     client = limited_app.test_client()
     for n in range(ccv.SLOWDOWN_AFTER + 3):  # from many addresses: each stays under its limit
-        _sign_in(client, password="fout-wachtwoord-123", address=f"192.0.2.{n}")
+        sign_in(client, password="fout-wachtwoord-123", address=f"192.0.2.{n}")
     assert slept[:3] == [0.25, 0.5, 1.0]
     assert ccv.slowdown(100) == ccv.SLOWDOWN_MAX_SECONDS
     assert ccv.slowdown(ccv.SLOWDOWN_AFTER - 1) == 0

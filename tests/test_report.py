@@ -37,7 +37,7 @@ def test_pdf_contains_the_facts_scores_and_advice(app, client):
 
 
 def test_pdf_of_an_open_round_says_provisional(app, client):
-    token = make_round(app, [("police", "1")], closed=False).coordinator
+    token = make_round(app, [("police", "1")] * 3, closed=False).coordinator
     text = _pdf_text(client.get(f"/c/{token}/uitkomsten/rapport.pdf").data)
     assert "Voorlopig" in text
     assert "Coaching on the job" in text  # overall 25: coaching is offered

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from factories import make_round
 
 from selfscan import create_app
 from selfscan.core.anonymity import peer_group_for, size_class
@@ -68,13 +69,10 @@ def test_municipality_register(app):
 
 
 def _respond(conn, library):
+    """An open round of the library's current version with one submitted answer."""
     q = library.current
-    round_id, _token = rounds.create_round(conn, municipality_code="GM0014", questionnaire=q,
-                                          year=2026)
-    respondent_id, _resume = rounds.create_respondent(conn, round_id, "police")
-    rounds.save_answers(conn, respondent_id, answers={q.dimensions[0].items[0].id: "2"})
-    rounds.submit_respondent(conn, respondent_id, round_id)
-    return round_id
+    return make_round(conn, [("police", {q.dimensions[0].items[0].id: "2"})], closed=False,
+                      questionnaire=q, municipality="GM0014", year=2026, consent=False).round_id
 
 
 def test_changed_version_with_responses_is_refused(tmp_path, mini_folder):
@@ -187,10 +185,10 @@ def test_fixture_copy_is_untouched():
 
 
 def _started(db, q):
-    round_id, _token = rounds.create_round(db, municipality_code="GM0014", questionnaire=q,
-                                          year=2026)
-    respondent_id, _resume = rounds.create_respondent(db, round_id, "police")
-    return round_id, respondent_id
+    """An open round and the id of a respondent in it who has answered nothing yet."""
+    handle = make_round(db, [("police", None)], submitted=0, closed=False, questionnaire=q,
+                        municipality="GM0014", year=2026, consent=False)
+    return handle.round_id, handle.respondents[0][0]
 
 
 def _stamps(db, respondent_id):

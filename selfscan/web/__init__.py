@@ -1,5 +1,6 @@
 """The web shell: app wiring (extensions, filters, headers, errors, log redaction) and one
-blueprint per audience: public, api, coordinator, respondent, results, ccv."""
+blueprint per audience: public, api, coordinator (and contact: its e-mail address), respondent,
+results, ccv (and approvals)."""
 
 from __future__ import annotations
 
@@ -90,9 +91,9 @@ def _init_middleware(app: Flask) -> None:
 
 
 def _init_blueprints(app: Flask) -> None:
-    from selfscan.web import api, ccv, coordinator, public, respondent, results
+    from selfscan.web import api, approvals, ccv, contact, coordinator, public, respondent, results
 
-    for module in (public, api, coordinator, respondent, results, ccv):
+    for module in (public, api, coordinator, contact, respondent, results, ccv, approvals):
         app.register_blueprint(module.bp)
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Response, abort, current_app, flash, g, make_response, request, session
