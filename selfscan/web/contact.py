@@ -61,6 +61,7 @@ class LinksForm(Form):
     email = EmailField(validators=[Length(max=254)])
 
     def validate_email(self, field: Any) -> None:
+        field.data = (field.data or "").strip()
         message = _("Vul bij 'E-mailadres' een geldig e-mailadres in, zoals naam@gemeente.nl.")
         InputRequired(message=_("Vul bij 'E-mailadres' het e-mailadres in dat u bij het starten "
                                 "van de ronde opgaf."))(self, field)
