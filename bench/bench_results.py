@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import write_section  # noqa: E402
 from selfscan import create_app
-from selfscan.core import scoring
+from selfscan.core import disclosure, scoring
 from selfscan.storage import db as dbmod
-from selfscan.storage import municipalities, rounds, scores
+from selfscan.storage import municipalities, releases, rounds, scores
 from selfscan.web import ensure_ready
 from selfscan.web import helpers as web  # noqa: E402
 
@@ -50,14 +50,16 @@ def fill(app, n_rounds: int, seed: int = 4) -> str:
                 cur = conn.execute(
                     """INSERT INTO rounds (municipality_code, questionnaire_id, version, year,
                          coordinator_token_hash, invitation_token_hash, invitation_nonce, status,
-                         benchmark_consent, respondent_count, created_at, closed_at)
-                       VALUES (?, ?, ?, 2025, ?, ?, 'x', 'closed', ?, 8, ?, ?)""",
+                         benchmark_consent, approval, respondent_count, created_at, closed_at)
+                       VALUES (?, ?, ?, 2025, ?, ?, 'x', 'closed', ?, 'approved', 8, ?, ?)""",
                     (code, q.id, q.version, f"bench-c-{n}", f"bench-i-{n}",
                      int(rng.random() < 0.8), now, now))
                 respondents = [{i: rng.choice(scoring.LEVELS) for i in q.items}
                                for _ in range(8)]
                 agg = scoring.aggregate(q.structure, respondents, q.phases)
                 scores.store_scores(conn, int(cur.lastrowid or 0), agg)
+        # The comparison lines of a results page come from the latest release.
+        releases.cut(db, *disclosure.published_ids(app.extensions["selfscan.library"], q))
         # The measured round: a real one with ten respondents in three role groups.
         rid, token = rounds.create_round(db, municipality_code="GM0363", questionnaire=q,
                                         year=2025, benchmark_consent=True)
@@ -127,9 +129,9 @@ Command:
 The whole page with its chart bundle stays {below:.0f} KB below the full plotly.js bundle alone
 (about {FULL_PLOTLY_GZIP_KB} KB gzipped). Scores of closed rounds are read from `round_scores`;
 a round's analysis and stored aggregate are cached per round state (id, creation time, revision,
-status) in `selfscan/web/results_cache.py` (what that saves: "Performance measures"); peer and
-national medians are one SQL query over the stored scores of each municipality's latest closed
-round (`latest_closed()` in `selfscan/storage/rounds.py`).
+status) in `selfscan/web/results_cache.py` (what that saves: "Performance measures"); the peer
+and national lines come from the latest release (one row read; the release is cut beforehand
+from the approved rounds, each municipality's latest).
 
 | file (gzipped) | KB |
 |---|---|

@@ -125,7 +125,7 @@ def test_the_confirmation_flow(app, client, inbox):
     # Confirming again is harmless and does not undo a decision.
     _run(app, "UPDATE rounds SET approval = 'rejected'")
     assert "al bevestigd" in text_of(other.get(path).get_data(as_text=True))
-    other.post(path, data={"csrf_token": csrf_of(other.get(path).get_data(as_text=True))})
+    other.post(path, data={"csrf_token": csrf_of(shown.get_data(as_text=True))})
     assert _row(app, "SELECT approval FROM rounds") == ("rejected",)
     assert "Afgewezen" in text_of(client.get(coordinator).get_data(as_text=True))
 
@@ -187,7 +187,8 @@ def test_confirmation_links_never_reach_the_log(app, client, inbox, caplog):
     token = path.rsplit("/", 1)[1]
     logging.getLogger("werkzeug").info('"%s" %s %s', f"GET {path} HTTP/1.1", "200", "-")
     _confirm(client, path)
-    assert all(token not in record.getMessage() for record in caplog.records)
+    ours = [r for r in caplog.records if not r.name.startswith("mail.")]  # not aiosmtpd's own
+    assert ours and all(token not in record.getMessage() for record in ours)
 
 
 # --- new links for a confirmed address -------------------------------------------------------
@@ -218,8 +219,8 @@ def test_a_confirmed_address_gets_new_links_and_the_old_ones_stop(app, client, i
     answer = _ask_links(app.test_client(), "COORD@ede.example ")
     assert SAME_ANSWER in answer
     [message] = inbox.to("coord@ede.example")
-    [new_coordinator] = links(message, "c")
-    [new_invitation] = links(message, "i")
+    [new_coordinator] = set(links(message, "c"))  # once in the Dutch, once in the English text
+    [new_invitation] = set(links(message, "i"))
     assert client.get(coordinator).status_code == 404
     assert client.get(old_invitation).status_code == 404
     assert client.get(new_coordinator).status_code == 200

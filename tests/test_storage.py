@@ -255,7 +255,7 @@ def test_no_save_after_submitting_or_closing(db, q):
     assert rounds.answers_of(db, late) == {a: "2"}
 
 
-def test_a_database_of_an_older_schema_is_migrated_with_its_answers(tmp_path, monkeypatch):
+def test_a_database_of_an_older_schema_is_migrated_with_its_answers(tmp_path, monkeypatch, q):
     """A database made by the first release (schema 2) gets migration 3 and keeps its data."""
     path = tmp_path / "old.db"
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
@@ -264,10 +264,7 @@ def test_a_database_of_an_older_schema_is_migrated_with_its_answers(tmp_path, mo
     monkeypatch.undo()
     old.execute("INSERT INTO municipalities (code, name, province, population, size_class, "
                 "peer_group) VALUES ('GM0014', 'Groningen', 'Groningen', 1, 'x', 'y')")
-    app = _app(tmp_path)
-    ensure_ready(app)  # loads the questionnaire definitions the round below refers to
-    q = app.extensions["selfscan.current"]
-    questionnaires.sync_questionnaires(old, [q])
+    questionnaires.sync_questionnaires(old, [q])  # the version the round below refers to
     _round_id, rid = _started(old, q)
     old.execute("INSERT INTO answers VALUES (?, ?, '3', 'then')", [rid, q.dimensions[0].items[0].id])
     old.conn.close()
