@@ -4,10 +4,10 @@ scores; the coaching list shows confirmed requests with their own round's scores
 from __future__ import annotations
 
 import pytest
-from factories import make_round, make_user, sign_in, varied
+from factories import add_respondents, current, make_round, make_user, sign_in, varied
 from pages import csrf_of, text_of
 
-from selfscan.storage import contact
+from selfscan.storage import contact, rounds
 from selfscan.storage import db as dbmod
 
 
@@ -125,8 +125,6 @@ def test_coaching_list_has_confirmed_requests_with_their_own_rounds_scores(app, 
     # ... its coaching round scores low, and an unconfirmed request of another municipality.
     asked = confirmed_round(app, conn, coaching=True, consent=False,
                             respondents=0, closed=False)
-    from factories import add_respondents, current
-    from selfscan.storage import rounds
     add_respondents(app, asked.round_id, [("police", "1")] * 3)
     rounds.close_round(conn, asked.round_id, current(app))
     make_round(app, varied(3), municipality="GM0363", coaching=True, email="nep@a.example")

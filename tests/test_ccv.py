@@ -11,7 +11,7 @@ from itsdangerous import TimestampSigner
 from pages import csrf_of
 
 from selfscan.core import disclosure
-from selfscan.storage import releases, users
+from selfscan.storage import contact, releases, users
 
 YEAR = date.today().year
 
@@ -198,17 +198,19 @@ def test_dashboard_shows_labelled_demo_data_on_a_new_installation(client, staff,
 
 def test_coaching_list_shows_only_requests_with_contact_and_latest_results(client, staff, db, q):
     codes = municipalities_where(db)[:3]
-    make_round(db, [("police", "3")], questionnaire=q, municipality=codes[0], year=YEAR,
-               coaching=True, email="regie@gemeente.nl", consent=False)
-    make_round(db, [("police", "1")], questionnaire=q, municipality=codes[1], year=YEAR,
-               coaching=True, email="open@gemeente.nl", closed=False)
+    for handle in (
+            make_round(db, [("police", "3")], questionnaire=q, municipality=codes[0], year=YEAR,
+                       coaching=True, email="regie@gemeente.nl", consent=False),
+            make_round(db, [("police", "1")], questionnaire=q, municipality=codes[1], year=YEAR,
+                       coaching=True, email="open@gemeente.nl", closed=False)):
+        contact.confirm(db, contact.new_confirmation(db, handle.round_id))  # only confirmed ones
     make_round(db, [("police", "2")], questionnaire=q, municipality=codes[2], year=YEAR)
     sign_in(client)
     page = client.get("/ccv/coaching").text
     name = {c: db.execute("SELECT name FROM municipalities WHERE code = ?", (c,)).fetchone()[0]
             for c in codes}
     assert name[codes[0]] in page and "regie@gemeente.nl" in page and "75.0" in page
-    assert name[codes[1]] in page and "Nog geen afgesloten ronde" in page
+    assert name[codes[1]] in page and "De ronde is nog open" in page
     assert name[codes[2]] not in page
 
 

@@ -4,6 +4,7 @@ confirmed through a mailed link; the same address can ask for new secret links."
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from mailserver import link, links, smtp_server
 from pages import csrf_of, nonce_of, text_of
 
 from selfscan.core import tokens
+from selfscan.storage import approvals, coaching_list
 from selfscan.storage import db as dbmod
 
 
@@ -153,7 +155,6 @@ def test_a_strangers_unconfirmed_round_is_never_pending_or_approved(app, client,
     assert client.get(first).status_code == 404
     assert _row(app, "SELECT approval, email_confirmed_at FROM rounds") == ("none", None)
     # Coaching list and approval queue do not show it.
-    from selfscan.storage import approvals, coaching_list
     conn = dbmod.connect(app.config["DATABASE"])
     try:
         assert approvals.waiting(conn) == [] and coaching_list.coaching_requests(conn) == []
@@ -204,7 +205,6 @@ def _ask_links(client, address):
 
 
 def _invitation(client, coordinator):
-    import re
     html = client.get(coordinator).get_data(as_text=True)
     url = re.search(r'id="invitation-link" type="text" readonly value="([^"]+)"', html).group(1)
     return url.replace("http://localhost", "")

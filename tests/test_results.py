@@ -240,7 +240,7 @@ def test_dutch_by_accept_language_default(app, client):
 
 def test_results_through_the_real_journey(app, client):
     """Start, invite, answer, submit and close through the web, then read the results."""
-    coordinator = start_round(client, benchmark_consent="y")
+    coordinator = start_round(client, benchmark_consent="y", contact_email="regie@gemeente.nl")
     resume = join(client, invitation_path(client, coordinator), "police")
     q = current(app)
     for number, dim in enumerate(q.dimensions, start=2):

@@ -3,6 +3,7 @@ expired confirmation links and rate-limit counters removed; the output has count
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -126,8 +127,8 @@ def test_activity_after_the_warning_keeps_the_round(app, conn, inbox):
     round_id = confirmed(app, conn, consent=True, closed=False)
     old = ago(400)
     conn.execute("UPDATE rounds SET created_at = ?, email_confirmed_at = ?, deletion_warned_at = ?"
-                 " WHERE id = ?", (old, old, ago(40), round_id))
-    conn.execute("UPDATE respondents SET updated_at = ?, submitted_at = ?", (ago(35), ago(35)))
+                 " WHERE id = ?", (old, old, ago(380), round_id))
+    conn.execute("UPDATE respondents SET updated_at = ?, submitted_at = ?", (ago(370), ago(370)))
     inbox.messages.clear()
     purge(app)  # activity after the warning: warn again rather than delete
     assert exists(conn, round_id)
@@ -161,7 +162,6 @@ def test_the_retention_periods_are_settings(new_app, inbox):
 
 
 def test_the_command_logs_counts_only(app, conn, caplog):
-    import logging
     caplog.set_level(logging.INFO)
     round_id = confirmed(app, conn, consent=True)
     conn.execute("UPDATE rounds SET closed_at = ? WHERE id = ?", (ago(100), round_id))

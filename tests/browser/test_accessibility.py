@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from factories import make_round, make_user, varied
 
+from selfscan.storage import contact
 from selfscan.storage import db as dbmod
 
 pytestmark = pytest.mark.browser
@@ -30,13 +31,18 @@ def site(live_server):
         make_round(app, varied(3, seed=n), municipality=code)
     closed = make_round(app, varied(4), municipality="GM0363")
     open_round = make_round(app, varied(2), submitted=1, closed=False, municipality="GM0363")
+    # A confirmed coaching request (approval queue, coaching list) and an unconfirmed round.
+    asked = make_round(app, varied(3), municipality="GM0599", coaching=True, email="regie@gemeente.nl")
+    unconfirmed = make_round(app, (), closed=False, municipality="GM0599", email="regie@gemeente.nl")
     db = dbmod.connect(app.config["DATABASE"])
     try:
         if not db.execute("SELECT 1 FROM users WHERE email = ?", [CCV_EMAIL]).fetchone():
             make_user(db, CCV_EMAIL, CCV_PASSWORD)
+        contact.confirm(db, contact.new_confirmation(db, asked.round_id))
+        confirmation = contact.new_confirmation(db, unconfirmed.round_id)
     finally:
         db.conn.close()
-    return {"closed": closed, "open": open_round}
+    return {"closed": closed, "open": open_round, "confirmation": confirmation}
 
 
 def _pages(live_server, site) -> dict[str, str]:
@@ -48,6 +54,8 @@ def _pages(live_server, site) -> dict[str, str]:
         "privacy": "/privacy",
         "toegankelijkheid": "/toegankelijkheid",
         "start": "/start",
+        "links-opnieuw": "/links-opnieuw",
+        "bevestig": f"/bevestig/{site['confirmation']}",
         "coordinator (open)": f"/c/{open_round.coordinator}",
         "coordinator (closed)": f"/c/{closed.coordinator}",
         "invitation": f"/i/{open_round.invitation}",
@@ -113,6 +121,10 @@ def test_axe_on_every_kind_of_page(browser, live_server, site, axe, lang):
     page.goto("/ccv")
     _check(axe, page, "ccv.dashboard", failures)
     checked.append("ccv.dashboard")
+    for name, path in (("approvals.queue", "/ccv/goedkeuren"), ("ccv.coaching", "/ccv/coaching")):
+        page.goto(path)
+        _check(axe, page, name, failures)
+        checked.append(name)
     ctx.close()
     assert {"home", "start", "review", "questionnaire step 2", "404"} <= set(checked)
     assert not failures, f"{len(failures)} page(s) with serious or critical violations " \

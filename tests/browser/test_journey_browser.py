@@ -110,6 +110,8 @@ def start_round(page) -> tuple[str, str]:
     tab_to(page, "el => el.id === 'benchmark_consent'")
     page.keyboard.press("Space")
     assert page.locator("#benchmark_consent").is_checked()
+    tab_to(page, "el => el.id === 'contact_email'")  # needed once the round counts nationally
+    page.keyboard.type("regie@gemeente.nl")
     press_button(page, "Start de ronde")
     assert re.search(r"/c/[A-Za-z0-9_-]{32}\?nieuw=1$", page.url), page.url
     coordinator_url = page.locator("#coordinator-link").input_value()
@@ -290,6 +292,7 @@ def test_complete_answer_without_javascript(browser, live_server):
     assert page.locator("#municipality-filter").count() == 0  # the script really did not run
     page.select_option("#municipality", "GM0599")
     page.check("#benchmark_consent")
+    page.fill("#contact_email", "regie@gemeente.nl")
     with page.expect_navigation():
         page.click("button:has-text('Start de ronde')")
     invitation_url = page.locator("#invitation-link").input_value()
