@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import pytest
 from factories import make_round, make_user, varied
 
+from selfscan.core import disclosure
 from selfscan.storage import db as dbmod
-from selfscan.storage import rounds
+from selfscan.storage import releases, rounds
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,8 @@ STEPS = 7  # context, five dimensions, review
 CCV_EMAIL = "programmaleider@ccv.example"
 CCV_PASSWORD = "een-lang-en-geheim-wachtwoord"
 # Municipalities for the benchmark rounds the CCV dashboard needs (threshold: 5).
-BENCHMARK_CODES = ("GM0014", "GM0344", "GM0518", "GM0599", "GM0772", "GM0034")
+BENCHMARK_CODES = ("GM0014", "GM0344", "GM0518", "GM0599", "GM0772", "GM0034", "GM0080", "GM0114",
+                   "GM0153", "GM0193", "GM0200", "GM0202")
 
 
 # --- keyboard helpers --------------------------------------------------------------------------
@@ -255,8 +257,20 @@ def ccv_account(live_server):
             make_user(db, CCV_EMAIL, CCV_PASSWORD)
     finally:
         db.conn.close()
-    for n, code in enumerate(BENCHMARK_CODES):
-        make_round(live_server.app, varied(3, seed=n), municipality=code)
+    handles = [make_round(live_server.app, varied(3, seed=n), municipality=code)
+               for n, code in enumerate(BENCHMARK_CODES)]
+    # The dashboard reads releases of approved rounds only: approve them and cut a release.
+    db = dbmod.connect(live_server.app.config["DATABASE"])
+    try:
+        for handle in handles:
+            db.execute("UPDATE rounds SET approval = 'approved' WHERE id = ?", [handle.round_id])
+        try:
+            releases.cut(db, *disclosure.published_ids(live_server.app.extensions["selfscan.library"],
+                                                       live_server.app.extensions["selfscan.current"]))
+        except disclosure.ReleaseRefused:
+            pass  # a release of these rounds was cut before in this session
+    finally:
+        db.conn.close()
     return CCV_EMAIL, CCV_PASSWORD
 
 
