@@ -1,8 +1,8 @@
 """The attacks named in issue 11, run against the app; each must find nothing.
 
 Percentile inversion, temporal differencing, version and filter subtraction, export linkage,
-made-up rounds moving a peer median, and provisional results that show one respondent. (A
-stranger's coaching request is attacked in the tests of the coaching list.)
+made-up rounds moving a peer median, a stranger's coaching request, and provisional results that
+show one respondent.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from factories import make_round, make_user, municipalities_where, sign_in, vari
 
 from selfscan.core import disclosure
 from selfscan.core.disclosure import Unit
-from selfscan.storage import releases, users
+from selfscan.storage import coaching_list, releases, users
 
 
 def _approve(db, handles):
@@ -189,3 +189,19 @@ def test_provisional_results_from_three_respondents(client, db, q):
     handle = make_round(db, [("police", "3")] * 3, submitted=3, closed=False, questionnaire=q)
     page = client.get(f"/c/{handle.coordinator}/uitkomsten").get_data(as_text=True)
     assert 'id="provisional"' in page
+
+
+def test_a_strangers_coaching_request_shows_nothing_of_the_municipality(app, db, q):
+    """A stranger asks coaching in a municipality's name: the municipality's own (not consented)
+    round must not reach the CCV's coaching list, confirmed address or not."""
+    real = make_round(db, [("police", "1")] * 3, municipality="GM0363", consent=False,
+                      questionnaire=q)
+    stranger = make_round(db, [], municipality="GM0363", consent=False, coaching=True,
+                          email="iemand@example.org", closed=False, questionnaire=q)
+    assert coaching_list.coaching_requests(db) == []  # not confirmed: not listed at all
+    db.execute("UPDATE rounds SET email_confirmed_at = '2026-01-01' WHERE id = ?",
+               [stranger.round_id])
+    listed = coaching_list.coaching_requests(db)
+    assert [r["id"] for r in listed] == [stranger.round_id]
+    assert listed[0]["scores"] == {} and listed[0]["overall_score"] is None
+    assert real.round_id not in {r["id"] for r in listed}
