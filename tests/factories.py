@@ -19,8 +19,8 @@ from pages import csrf_of
 from selfscan import create_app
 from selfscan.core import tokens
 from selfscan.core.questionnaire import Library, Questionnaire
+from selfscan.storage import approvals, contact, rounds, users
 from selfscan.storage import db as dbmod
-from selfscan.storage import rounds, users
 from selfscan.web import ensure_ready
 
 # --- apps on a copy of one database ------------------------------------------------------------
@@ -150,14 +150,16 @@ def make_round(
     year: int | None = None, questionnaire: Questionnaire | None = None, consent: bool = True,
     coaching: bool = False, email: str | None = None, comments: Mapping[str, str] | None = None,
     synthetic: bool = False, previous_round_id: int | None = None,
-    unknown_dimensions: Sequence[str] = (),
+    unknown_dimensions: Sequence[str] = (), approved: bool = False,
 ) -> RoundHandle:
     """A round of `municipality` that each of `respondents` joins and answers.
 
     `where` is an app or a connection (then `questionnaire` is needed). The first `submitted`
     respondents submit (None: all of them); then the round is closed unless `closed` is False.
     `year` is this year unless given. Every respondent writes `comments` (dimension -> text) and
-    answers "unknown" on every item of `unknown_dimensions`.
+    answers "unknown" on every item of `unknown_dimensions`. `approved` confirms the
+    coordinator's address and has the CCV approve the round, as the web does, so that it counts
+    in releases.
     """
     with connection(where) as db:
         q = questionnaire or current(where)
@@ -173,6 +175,11 @@ def make_round(
             unknown_dimensions=unknown_dimensions)
         if closed:
             rounds.close_round(db, round_id, q)
+        if approved:
+            if email is None:
+                contact.set_address(db, round_id, f"coordinator-{round_id}@gemeente.example")
+            assert contact.confirm(db, contact.new_confirmation(db, round_id))
+            assert approvals.decide(db, round_id, "approve")
     return handle
 
 

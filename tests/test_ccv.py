@@ -143,9 +143,8 @@ def test_successful_sign_ins_do_not_use_up_the_account_limit(limited_app):
 def _released(app, db, q, codes, level="2"):
     """Closed, approved rounds of these municipalities, and a release of them."""
     for i, code in enumerate(codes):
-        handle = make_round(db, [("police", level if level else str(i % 5))] * 3,
-                            questionnaire=q, municipality=code, year=YEAR)
-        db.execute("UPDATE rounds SET approval = 'approved' WHERE id = ?", [handle.round_id])
+        make_round(db, [("police", level if level else str(i % 5))] * 3, questionnaire=q,
+                   municipality=code, year=YEAR, approved=True)
     with app.app_context():
         from selfscan.web import helpers
 

@@ -14,19 +14,21 @@ from factories import make_round, make_user, municipalities_where, sign_in
 from pages import csrf_of
 
 from selfscan.core import disclosure
-from selfscan.storage import releases, users
+from selfscan.storage import approvals, contact, releases, users
 
 
 def approve(db, *round_ids):
-    db.execute("UPDATE rounds SET approval = 'approved' WHERE id IN "
-               f"({', '.join(str(int(r)) for r in round_ids)})")
+    """The coordinator confirms the address and the CCV approves, as on the web."""
+    for round_id in round_ids:
+        if contact.set_address(db, round_id, f"c{round_id}@gemeente.example"):
+            assert contact.confirm(db, contact.new_confirmation(db, round_id))
+        approvals.decide(db, round_id, "approve")
 
 
 def approved_rounds(db, codes, level="2", **kw):
     """One closed, consented, approved round per municipality; returns the handles."""
-    handles = [make_round(db, [("police", level)] * 3, municipality=code, **kw) for code in codes]
-    approve(db, *(h.round_id for h in handles))
-    return handles
+    return [make_round(db, [("police", level)] * 3, municipality=code, approved=True, **kw)
+            for code in codes]
 
 
 def cut(app, db, synthetic=False):
