@@ -527,8 +527,9 @@ def render(results: dict[str, dict], costs: dict[str, float], engine: str, args,
         "- Workers restart every 100,000 requests instead of every 5,000 (a restart costs a "
         "second of start-up, which showed as p95 spikes).",
         "",
-        "What remains is Flask's and gunicorn's own work per request, which the one-line hello "
-        "app shares only in part.",
+        "What remains of a questionnaire page is mostly rendering its template, every part that "
+        "differs per respondent (more than half of its time in a cProfile run), and Flask's and "
+        "gunicorn's own work per request, which the one-line hello app shares only in part.",
         "",
         "Reproduce (this command installs nothing and uses wrk when it is installed, otherwise "
         "a Python load generator; `make bench` runs every benchmark and, as root on Debian, "
