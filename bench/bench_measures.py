@@ -131,16 +131,6 @@ def results_off(_app: flask.Flask) -> Callable[[], None]:
     return lambda: setattr(ResultsCache, "get_or_compute", cached)
 
 
-def urls_off(app: flask.Flask) -> Callable[[], None]:
-    """url_for on every link, as templates without the cache would call it."""
-    env = app.jinja_env.globals
-    cached = {k: env[k] for k in ("static_url", "page_url")}
-    env["static_url"] = _counted("url_cache",
-                                 lambda filename: flask.url_for("static", filename=filename))
-    env["page_url"] = _counted("url_cache", flask.url_for)
-    return lambda: env.update(cached)
-
-
 def gettext_off(app: flask.Flask) -> Callable[[], None]:
     """Flask-Babel's own template callables (what Babel.init_app installs), which look up the
     catalogue for every string, and no `_catalogue` context processor."""
@@ -189,8 +179,6 @@ MEASURES: dict[str, tuple[str, Callable[[flask.Flask], Callable[[], None]]]] = {
                        "page as ready HTML per version and language", fragments_off),
     "results_cache": ("`selfscan/web/results_cache.py`: per-round analysis and stored aggregate, "
                       "an LRU per app", results_off),
-    "url_cache": ("`selfscan/web/url_cache.py`: static and argument-free page URLs built once",
-                  urls_off),
     "gettext_cache": ("`selfscan/web/gettext_cache.py`: the message catalogue looked up once per "
                       "request", gettext_off),
     "connection per thread": ("`selfscan/storage/connection_per_thread.py`: one SQLite "
@@ -348,8 +336,6 @@ def render(runs: dict, used: dict[str, set[str]], sizes: dict[str, int], args,
         "fragment_cache": "the fragments built again for every request (the cache emptied "
                           "before each call)",
         "results_cache": "`get_or_compute` computes every time",
-        "url_cache": "`url_for(\"static\", filename=...)` and `url_for(endpoint)` as the "
-                     "Jinja globals",
         "gettext_cache": "Flask-Babel's own callables, as `Babel.init_app` installs them "
                          "(`get_translations()` per string), without the `_catalogue` context "
                          "processor",

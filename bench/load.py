@@ -505,9 +505,9 @@ def render(results: dict[str, dict], costs: dict[str, float], engine: str, args,
         "(`selfscan/web/fragment_cache.py`); the template renders everything that differs per "
         "respondent (which answer is ticked, links, tokens, the comment) on every request, as "
         "on any other page.",
-        "- Links to static files and to pages without arguments are built once "
-        "(`selfscan/web/url_cache.py`), and templates look up the message catalogue once per "
-        "request instead of once per translated string (`selfscan/web/gettext_cache.py`).",
+        "- Templates and the busy respondent pages look up the message catalogue once per "
+        "request instead of once per translated string (`selfscan/web/gettext_cache.py`); "
+        "a cache of links to static files measured nothing and was removed.",
         "- Respondent pages carry a CSRF token bound to their secret link instead of one kept in "
         "a session, so answering reads no session and sets no cookie "
         "(`tokens.link_csrf_token`; tests show a token works for its own link only and that a "

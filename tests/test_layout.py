@@ -23,7 +23,7 @@ from selfscan.core import scoring, tokens
 from selfscan.core.questionnaire import Library, Text
 from selfscan.storage import db as dbmod
 from selfscan.storage import demo, migrations, releases, rounds, users
-from selfscan.web import ensure_ready, fragment_cache, url_cache
+from selfscan.web import ensure_ready, fragment_cache
 from selfscan.web import helpers as web
 from selfscan.web.results_cache import ResultsCache, round_key
 
@@ -266,20 +266,3 @@ def test_a_schema_3_database_gets_account_roles_and_keeps_its_accounts(tmp_path,
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "inst"),
                       "SECRET_KEY": "x", "DATABASE": str(path)})
     ensure_ready(app)  # starting the app on the migrated database works
-
-
-# --- links built once --------------------------------------------------------------------------
-
-
-def test_fixed_links_follow_the_prefix_the_service_is_mounted_under(app, client):
-    url_cache.clear()
-    for _ in range(2):  # the second time from the cache
-        mounted = client.get("/privacy", base_url="http://localhost/zelfscan/").get_data(
-            as_text=True)
-        plain = client.get("/privacy").get_data(as_text=True)
-        assert 'href="/zelfscan/static/css/selfscan.css"' in mounted
-        assert 'href="/zelfscan/toegankelijkheid"' in mounted
-        assert 'href="/static/css/selfscan.css"' in plain and "/zelfscan/" not in plain
-    with app.test_request_context("/"):
-        with pytest.raises(ValueError):
-            url_cache.page_url("coordinator.coordinator")  # a secret-link page: never cached

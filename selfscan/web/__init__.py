@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from flask_login import current_user
 from whitenoise import WhiteNoise
 
 from selfscan import config as cfg
 from selfscan import storage
 from selfscan.output import formats
-from selfscan.web import errors, headers, helpers, logs, url_cache
+from selfscan.web import errors, headers, helpers, logs
 from selfscan.web.extensions import babel, csrf, login_manager, select_locale
 from selfscan.web.gettext_cache import install_gettext_cache
 
@@ -66,7 +67,10 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_gettext_cache(app)
-    login_manager.init_app(app)
+    # Without Flask-Login's context processor, which loads the user on every page render (a
+    # session read on respondent pages that never show it); templates get the lazy proxy instead.
+    login_manager.init_app(app, add_context_processor=False)
+    app.jinja_env.globals["current_user"] = current_user
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> Any:
@@ -112,8 +116,7 @@ def _init_templates(app: Flask) -> None:
 
     # Functions as globals, so that macros imported without context can use them too.
     app.jinja_env.globals.update(
-        tr=helpers.tr, asset=lambda name: manifest.get(name, name),
-        static_url=url_cache.static_url, page_url=url_cache.page_url)
+        tr=helpers.tr, asset=lambda name: manifest.get(name, name))
 
     @app.context_processor
     def _language() -> dict[str, Any]:

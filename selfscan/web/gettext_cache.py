@@ -1,8 +1,8 @@
 """Templates look up the message catalogue of a request once, not once per translated string.
 
 A performance measure that earns its place (docs/performance.md, "Questionnaire page"):
-Flask-Babel's template callables resolve the locale and catalogue through several context lookups
-for every string, and a page has dozens of them. The catalogue is looked up once per request
+Flask-Babel's gettext resolves the locale and catalogue through several context lookups for every
+string, and a page has dozens of them. The catalogue is looked up once per request
 (kept on ``g``, so it lives exactly as long as the request whose language chose it) and handed to
 every template render as ``_catalogue``; the gettext functions read it from the template context
 and fall back to ``g`` in macros imported without context.
@@ -23,6 +23,12 @@ def catalogue() -> Any:
     if "_catalogue" not in g:
         g._catalogue = get_translations()
     return g._catalogue
+
+
+def gettext(message: str, **params: Any) -> str:
+    """Flask-Babel's gettext for Python code on busy pages, through the request's catalogue."""
+    text = str(catalogue().ugettext(message))
+    return text % params if params else text
 
 
 def _of(ctx: Context) -> Any:

@@ -27,6 +27,7 @@ from selfscan.storage import rounds
 from selfscan.web import fragment_cache
 from selfscan.web import helpers as web
 from selfscan.web.extensions import csrf
+from selfscan.web.gettext_cache import gettext as fast_
 
 bp = Blueprint("respondent", __name__)
 
@@ -100,8 +101,8 @@ def _step(q: Questionnaire, number: int) -> pages.Step:
 
 def step_titles(q: Questionnaire) -> list[str]:
     """The title of every page, in the language of the request."""
-    return [_("Over uw aanpak")] + [web.tr(d.title) for d in q.dimensions] + [
-        _("Controleren en indienen")]
+    return [fast_("Over uw aanpak")] + [web.tr(d.title) for d in q.dimensions] + [
+        fast_("Controleren en indienen")]
 
 
 def _parse(q: Questionnaire, step: pages.Step) -> pages.PageInput:
@@ -114,8 +115,8 @@ def _parse(q: Questionnaire, step: pages.Step) -> pages.PageInput:
 def _fragments(q: Questionnaire, step: pages.Step) -> Any:
     if step.dimension is None:
         return {}
-    labels = fragment_cache.Labels(_("Stelling %(n)s:"), _("Waarom vragen we dit?"),
-                                   _("Weet ik niet"), _("Niet van toepassing"))
+    labels = fragment_cache.Labels(fast_("Stelling %(n)s:"), fast_("Waarom vragen we dit?"),
+                                   fast_("Weet ik niet"), fast_("Niet van toepassing"))
     return fragment_cache.item_fragments(q, step.dimension, web.lang(), labels)
 
 
