@@ -3,8 +3,8 @@
 A performance measure that earns its place (docs/performance.md, "Performance measures": 40% of a
 questionnaire page, 65% of an answer save): opening a connection costs its pragmas on every
 request, and closing the last connection to a database would checkpoint the WAL. A connection
-is never shared between threads (each thread has its own), and ``end_request`` rolls back whatever a request left open,
-so the next request on the thread starts clean.
+is never shared between threads (each thread has its own), and ``end_request`` rolls back
+whatever a request left open, so the next request on the thread starts clean.
 """
 
 from __future__ import annotations
