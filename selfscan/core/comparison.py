@@ -50,14 +50,11 @@ def _line(key: str, cell: Mapping[str, Any] | None, dimension_ids: Sequence[str]
                           {d: dims.get(d, {}).get("median") for d in dimension_ids})
 
 
-def from_release(content: Mapping[str, Any] | None, peer_group: str,
-                 dimension_ids: Sequence[str], number: int | None = None,
+def from_release(national: Mapping[str, Any] | None, peer_cells: Mapping[str, Any] | None,
+                 peer_group: str, dimension_ids: Sequence[str], number: int | None = None,
                  date: str = "") -> Comparison:
-    """The peer and national lines of a results page from a release (None: no release yet)."""
-    if content is None:
-        return Comparison(_line("peer", None, dimension_ids),
-                          _line("national", None, dimension_ids))
-    peer_cell = content.get("tables", {}).get("peer_group", {}).get("cells", {}).get(peer_group)
-    return Comparison(_line("peer", peer_cell, dimension_ids),
-                      _line("national", content.get("national"), dimension_ids),
+    """The peer and national lines of a results page from a release's national cell and the
+    cells of its size table (None: no release yet)."""
+    return Comparison(_line("peer", (peer_cells or {}).get(peer_group), dimension_ids),
+                      _line("national", national, dimension_ids),
                       release=number, release_date=date)

@@ -101,11 +101,54 @@ def by_number(db: Database, number: int, synthetic: bool = False) -> Release | N
         None))
 
 
-def all_releases(db: Database, synthetic: bool = False) -> list[Release]:
-    """Every release of this kind, oldest first."""
-    return [r for r in (_release(row) for row in db.query(
-        "SELECT * FROM releases WHERE synthetic = ? ORDER BY number", [int(synthetic)]))
-            if r is not None]
+@dataclass(frozen=True)
+class Summary:
+    """What the lists of releases and the trends need of a release: its national figures, read
+    with json_extract so that the rest of the content (the tables, the row file) is not parsed."""
+
+    number: int
+    created_at: str
+    synthetic: bool
+    municipalities: str | None
+    national: dict[str, Any]
+
+
+def all_releases(db: Database, synthetic: bool = False) -> list[Summary]:
+    """A summary of every release of this kind, oldest first."""
+    return [Summary(row[0], row[1], bool(synthetic), row[2], json.loads(row[3] or "{}"))
+            for row in db.execute(
+                """SELECT number, created_at, json_extract(content, '$.municipalities'),
+                          json_extract(content, '$.national')
+                   FROM releases WHERE synthetic = ? ORDER BY number""", [int(synthetic)])]
+
+
+def exists(db: Database, synthetic: bool = False) -> bool:
+    return bool(db.execute("SELECT EXISTS (SELECT 1 FROM releases WHERE synthetic = ?)",
+                           [int(synthetic)]).fetchone()[0])
+
+
+@dataclass(frozen=True)
+class ComparisonSource:
+    """The parts of the latest release that a results page compares with."""
+
+    number: int
+    created_at: str
+    national: dict[str, Any]
+    peer_cells: dict[str, Any]
+
+
+def comparison_source(db: Database, synthetic: bool = False) -> ComparisonSource | None:
+    """The national cell and the size table of the latest release, without parsing the rest: a
+    results page needs only these, on every request."""
+    row = db.execute(
+        """SELECT number, created_at, json_extract(content, '$.national'),
+                  json_extract(content, '$.tables.peer_group.cells')
+           FROM releases WHERE synthetic = ? ORDER BY number DESC LIMIT 1""",
+        [int(synthetic)]).fetchone()
+    if row is None:
+        return None
+    return ComparisonSource(row[0], row[1], json.loads(row[2] or "{}"),
+                            json.loads(row[3] or "{}"))
 
 
 def _members(db: Database, release_id: int) -> dict[str, int]:

@@ -198,7 +198,7 @@ def _kind(args: Any) -> bool:
     if raw:
         return raw == "1"
     db = web.get_db()
-    return releases.latest(db, False) is None and releases.latest(db, True) is not None
+    return not releases.exists(db, False) and releases.exists(db, True)
 
 
 def _release(args: Any, synthetic: bool) -> releases.Release | None:
@@ -221,11 +221,11 @@ def _breakdown(args: Any) -> str | None:
     return raw or None
 
 
-def _trends(synthetic: bool, dims: list[str]) -> list[dict[str, Any]]:
+def _trends(summaries: list[releases.Summary], dims: list[str]) -> list[dict[str, Any]]:
     """The national median per dimension in every release: trends compare releases."""
     out = []
-    for rel in releases.all_releases(web.get_db(), synthetic):
-        national = rel.content["national"]
+    for rel in summaries:
+        national = rel.national
         out.append({"number": rel.number, "date": rel.created_at[:10],
                     "shown": national.get("shown", False),
                     "medians": {d: national.get("dimensions", {}).get(d, {}).get("median")
@@ -273,16 +273,17 @@ def dashboard() -> ResponseReturnValue:
     breakdown = _breakdown(request.args)
     dim_labels, item_labels, item_dim = _labels()
     db = web.get_db()
-    has_synthetic = releases.latest(db, True) is not None
+    has_synthetic = releases.exists(db, True)
     if release is None:
         return render_template("ccv/dashboard.html", release=None, synthetic=synthetic,
                                has_synthetic=has_synthetic, breakdown=breakdown)
     dims = release.content["dimension_ids"]
-    trends = _trends(synthetic, dims)
+    summaries = releases.all_releases(db, synthetic)
+    trends = _trends(summaries, dims)
     table = release.content["tables"][breakdown] if breakdown else None
     return render_template(
         "ccv/dashboard.html", release=release, synthetic=synthetic,
-        has_synthetic=has_synthetic, all_releases=releases.all_releases(db, synthetic),
+        has_synthetic=has_synthetic, all_releases=summaries,
         breakdown=breakdown, breakdowns=[(b, _(BREAKDOWN_LABELS[b])) for b in disclosure.BREAKDOWNS],
         table=table, cell_label=_cell_label, dims=dims, dim_labels=dim_labels,
         item_labels=item_labels, item_dim=item_dim, trends=trends,
@@ -327,7 +328,7 @@ def exports() -> ResponseReturnValue:
     synthetic = _kind(request.args)
     return render_template("ccv/exports.html", release=releases.latest(web.get_db(), synthetic),
                            synthetic=synthetic,
-                           has_synthetic=releases.latest(web.get_db(), True) is not None)
+                           has_synthetic=releases.exists(web.get_db(), True))
 
 
 def _export_release() -> tuple[releases.Release, bool]:
@@ -395,6 +396,7 @@ def api_benchmark() -> ResponseReturnValue:
             "dimension_labels": {d: dim_labels.get(d, d) for d in content["dimension_ids"]},
             "item_labels": {e["item_id"]: item_labels.get(e["item_id"], e["item_id"])
                             for entries in content["bottlenecks"].values() for e in entries},
-            "trends": _trends(synthetic, content["dimension_ids"])}
+            "trends": _trends(releases.all_releases(web.get_db(), synthetic),
+                              content["dimension_ids"])}
     return current_app.response_class(json.dumps(data, ensure_ascii=False),
                                       mimetype="application/json")

@@ -97,11 +97,11 @@ def results_view(round_row: dict[str, Any]) -> core.ResultsView | None:
         return None
     q = web.questionnaire_of(round_row["questionnaire_id"], round_row["version"])
     aggregate, analysis = _aggregate(round_row, q)
-    release = releases.latest(web.get_db(), bool(round_row["synthetic"]))
+    source = releases.comparison_source(web.get_db(), bool(round_row["synthetic"]))
     comparison = from_release(
-        release.content if release else None, round_row["peer_group"],
-        [d.id for d in q.dimensions], release.number if release else None,
-        release.created_at[:10] if release else "")
+        source.national if source else None, source.peer_cells if source else None,
+        round_row["peer_group"], [d.id for d in q.dimensions],
+        source.number if source else None, source.created_at[:10] if source else "")
     previous = _previous(round_row)
     view = core.build(round_row, q, aggregate, analysis, previous=previous,
                       comparison=comparison, catalogue=web.library().catalogue, lang=web.lang())
