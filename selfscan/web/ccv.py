@@ -112,9 +112,9 @@ def _throttle_sign_in(address: str, account: str) -> None:
 
 @bp.route("/ccv/inloggen", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    limited = request.method == "POST" and ratelimit.enabled()
+    posted = request.method == "POST"
     address, account = request.remote_addr or "-", _login_email_key()
-    if limited:
+    if posted:
         _throttle_sign_in(address, account)
     form = LoginForm()
     error = None
@@ -130,7 +130,7 @@ def login() -> ResponseReturnValue:
                   "opnieuw.")
     elif request.method == "POST":
         error = _("Vul uw e-mailadres en uw wachtwoord in.")
-    if limited:  # a failed attempt: a successful one returned above
+    if posted:  # a failed attempt: a successful one returned above
         ratelimit.hit("login-account-address", f"{account}|{address}",
                       LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS)
         ratelimit.hit("login-account", account, LOGIN_FAILURES_PER_ACCOUNT)

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
 from wtforms import EmailField
 from wtforms.validators import Email, InputRequired, Length
 
@@ -92,26 +91,18 @@ def _mail_new_links(address: str) -> None:
 def resend_links() -> ResponseReturnValue:
     """The same answer whatever the address: never tells whether it belongs to a round."""
     form = LinksForm(meta={"csrf": False})
-    csrf_failed = False
-    if request.method == "POST":
-        try:
-            csrf.protect()
-        except CSRFError:
-            csrf_failed = True
-        else:
-            client = request.remote_addr or "-"
-            web.limit_or_429("links-request", client, LINK_REQUEST_LIMITS, _(
-                "Er zijn vanaf dit adres in korte tijd veel links aangevraagd."))
-            if form.validate():
-                address = (form.email.data or "").strip().lower()
-                if ratelimit.enabled():
-                    ratelimit.hit("links-request", client, LINK_REQUEST_LIMITS)
-                if not ratelimit.enabled() or ratelimit.allowed(
-                        "links-address", address, LINK_REQUESTS_PER_ADDRESS):
-                    if ratelimit.enabled():
-                        ratelimit.hit("links-address", address, LINK_REQUESTS_PER_ADDRESS)
-                    _mail_new_links(address)
-                return redirect(url_for("contact.resend_links", verstuurd=1), code=303)
+    csrf_failed = request.method == "POST" and web.csrf_failed()
+    if request.method == "POST" and not csrf_failed:
+        client = request.remote_addr or "-"
+        web.limit_or_429("links-request", client, LINK_REQUEST_LIMITS, _(
+            "Er zijn vanaf dit adres in korte tijd veel links aangevraagd."))
+        if form.validate():
+            address = (form.email.data or "").strip().lower()
+            ratelimit.hit("links-request", client, LINK_REQUEST_LIMITS)
+            if ratelimit.allowed("links-address", address, LINK_REQUESTS_PER_ADDRESS):
+                ratelimit.hit("links-address", address, LINK_REQUESTS_PER_ADDRESS)
+                _mail_new_links(address)
+            return redirect(url_for("contact.resend_links", verstuurd=1), code=303)
     return render_template(
         "contact/links.html", form=form, csrf_failed=csrf_failed,
         sent=request.args.get("verstuurd") == "1",

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
@@ -81,8 +80,7 @@ def _start_round(form: StartForm) -> str | None:
         year=form.year.data, name=(form.name.data or "").strip(),
         benchmark_consent=form.benchmark_consent.data, coaching_requested=form.coaching.data,
         contact_email=(form.contact_email.data or "").strip().lower() or None)
-    if ratelimit.enabled():
-        ratelimit.hit("start-round", request.remote_addr or "-", START_LIMITS)
+    ratelimit.hit("start-round", request.remote_addr or "-", START_LIMITS)
     r = rounds.round_by_id(db, round_id)
     if r is not None and contact.wants_confirmation(r):
         _confirmation_sent(r)
@@ -106,18 +104,13 @@ def start() -> ResponseReturnValue:
         (m["code"], m["name"]) for m in municipalities.municipalities(web.get_db())]
     form.year.choices = [(y, str(y)) for y in _years()]
     nonce = request.form.get("form_nonce") or tokens.new_token()
-    csrf_failed = False
-    if request.method == "POST":
-        try:
-            csrf.protect()
-        except CSRFError:
-            csrf_failed = True
-        else:
-            web.limit_or_429("start-round", request.remote_addr or "-", START_LIMITS, _(
-                "Er zijn vanaf dit adres in korte tijd veel rondes gestart."))
-            token = web.once("created", nonce, lambda: _start_round(form))
-            if token is not None:
-                return redirect(url_for("coordinator.coordinator", token=token, nieuw=1), code=303)
+    csrf_failed = request.method == "POST" and web.csrf_failed()
+    if request.method == "POST" and not csrf_failed:
+        web.limit_or_429("start-round", request.remote_addr or "-", START_LIMITS, _(
+            "Er zijn vanaf dit adres in korte tijd veel rondes gestart."))
+        token = web.once("created", nonce, lambda: _start_round(form))
+        if token is not None:
+            return redirect(url_for("coordinator.coordinator", token=token, nieuw=1), code=303)
     return render_template("coordinator/start.html", form=form, nonce=nonce,
                            csrf_failed=csrf_failed, questionnaire=web.current()), (
         400 if request.method == "POST" else 200)
@@ -196,8 +189,7 @@ def address(token: str) -> ResponseReturnValue:
         "Er zijn voor deze ronde in korte tijd veel bevestigingsmails verstuurd."))
     db = web.get_db()
     contact.set_address(db, r["id"], (form.contact_email.data or "").strip().lower())
-    if ratelimit.enabled():
-        ratelimit.hit("confirmation-mail", str(r["id"]), ADDRESS_LIMITS)
+    ratelimit.hit("confirmation-mail", str(r["id"]), ADDRESS_LIMITS)
     updated = rounds.round_by_id(db, r["id"])
     if updated is not None:
         _confirmation_sent(updated)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Response, abort, current_app, flash, g, make_response, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, NotFound
 
 from selfscan.core import tokens
@@ -23,6 +24,7 @@ from selfscan.output import mail
 from selfscan.storage import connection_per_thread
 from selfscan.storage import db as dbmod
 from selfscan.web import errors, ratelimit
+from selfscan.web.extensions import csrf
 
 
 def get_db() -> dbmod.Database:
@@ -100,6 +102,16 @@ def safe_path(target: str | None) -> str | None:
     return target
 
 
+def csrf_failed() -> bool:
+    """For a form that is exempt from the automatic CSRF check so that a failure shows the
+    form again with what was entered (never lost): whether this POST lacks a valid token."""
+    try:
+        csrf.protect()
+    except CSRFError:
+        return True
+    return False
+
+
 # --- secret links ----------------------------------------------------------------------------
 
 # Guessing secret links: every unknown link (404) counts against the address; past the limit,
@@ -112,8 +124,6 @@ def link_limit(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if not ratelimit.enabled():
-            return view(*args, **kwargs)
         address = request.remote_addr or "-"
         if not ratelimit.allowed("link-miss", address, LINK_LIMITS):
             abort(429)
@@ -136,7 +146,7 @@ def limit_or_429(name: str, key: str, limits: list[Any], message: str) -> None:
 
     Only checks: the caller counts an attempt with ratelimit.hit when it did something.
     """
-    if not ratelimit.enabled() or ratelimit.allowed(name, key, limits):
+    if ratelimit.allowed(name, key, limits):
         return
     seconds = max(60, ratelimit.retry_after(name, key, limits))
     try:

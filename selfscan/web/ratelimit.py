@@ -34,23 +34,31 @@ def _strategy() -> FixedWindowRateLimiter:
 
 
 def enabled() -> bool:
+    """Whether limits apply; with RATELIMIT_ENABLED off (tests) every attempt fits and none
+    is counted, in this module, so that no caller needs to check."""
     return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
 
 def allowed(name: str, key: str, limits: Sequence[RateLimitItem]) -> bool:
     """Whether one more attempt fits under every limit (the attempt is not counted)."""
+    if not enabled():
+        return True
     strategy = _strategy()
     return all(strategy.test(item, name, key) for item in limits)
 
 
 def hits(name: str, key: str, limit: RateLimitItem) -> int:
     """How many attempts the current window of ``limit`` has counted."""
+    if not enabled():
+        return 0
     _reset, remaining = _strategy().get_window_stats(limit, name, key)
     return limit.amount - remaining
 
 
 def hit(name: str, key: str, limits: Sequence[RateLimitItem]) -> None:
     """Count one attempt against every limit."""
+    if not enabled():
+        return
     strategy = _strategy()
     for item in limits:
         strategy.hit(item, name, key)
