@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from factories import build_template, make_app
+from mailserver import smtp_server
 
 from selfscan.storage import db as dbmod
 
@@ -69,3 +70,10 @@ def db(app):
 def q(app):
     """The current questionnaire version."""
     return app.extensions["selfscan.current"]
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server (aiosmtpd) on a free loopback port, and what arrives there."""
+    with smtp_server() as server:
+        yield server

@@ -9,18 +9,12 @@ from datetime import date
 
 import pytest
 from factories import db_snapshot
-from mailserver import link, links, smtp_server
+from mailserver import link, links
 from pages import csrf_of, nonce_of, text_of
 
 from selfscan.core import tokens
 from selfscan.storage import approvals, coaching_list
 from selfscan.storage import db as dbmod
-
-
-@pytest.fixture
-def inbox():
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -8,16 +8,10 @@ import stat
 from datetime import date
 
 import pytest
-from mailserver import body, free_port, link, outbox_messages, smtp_server
+from mailserver import body, free_port, link, outbox_messages
 from pages import csrf_of, nonce_of, text_of
 
 from selfscan.output import mail
-
-
-@pytest.fixture
-def inbox():
-    with smtp_server() as server:
-        yield server
 
 
 def _settings(tmp_path, **extra):

@@ -9,16 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from factories import add_respondents, make_round, varied
-from mailserver import body, smtp_server
+from mailserver import body
 
 from selfscan.storage import contact
 from selfscan.storage import db as dbmod
-
-
-@pytest.fixture
-def inbox():
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture
