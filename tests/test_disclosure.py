@@ -97,6 +97,22 @@ def test_temporal_differencing_finds_nothing(app, client, db, q):
     assert second.number == 2  # five municipalities changed: the target hides among them
 
 
+def test_comparing_two_row_files_finds_nothing(app, client, db, q):
+    """Four municipalities leave (their approval withdrawn) and one enters: five changes, but the
+    new row file would differ from the old one by a single new row. Refused."""
+    codes = municipalities_where(db)[:11]
+    handles = [make_round(db, [("police", "2")] * 3, municipality=c, questionnaire=q)
+               for c in codes[:10]]
+    _approve(db, handles)
+    _cut(app, db)
+    for handle in handles[:4]:
+        assert approvals.decide(db, handle.round_id, "reject")
+    _approve(db, [make_round(db, [("police", "4")] * 3, municipality=codes[10], questionnaire=q)])
+    with pytest.raises(disclosure.ReleaseRefused):
+        _cut(app, db)
+    assert releases.latest(db).number == 1
+
+
 def _unit(n, **kw):
     fields = {"municipality": f"GM{n:04d}", "round_id": n, "year": 2025, "version": "mpg:1",
               "province": "Utrecht", "peer_group": "20k-50k", "caseload": None,

@@ -87,7 +87,25 @@ def test_two_releases_differ_by_at_least_five_municipalities():
     replaced = [unit(i, 50, round_id=1000 + i) if i < 4 else unit(i, 50) for i in range(20)]
     assert disclosure.changes(first, {u.municipality: u.round_id for u in replaced + [unit(99, 5)]}
                               ) == 5
-    assert disclosure.check_release(first, replaced + [unit(99, 5)])
+    # Five changes, but only four old rows go: comparing the row files would show those four.
+    with pytest.raises(disclosure.ReleaseRefused):
+        disclosure.check_release(first, replaced + [unit(99, 5)])
+    five_replaced = [unit(i, 50, round_id=1000 + i) if i < 5 else unit(i, 50) for i in range(20)]
+    assert disclosure.check_release(first, five_replaced)
+
+
+def test_rows_that_come_and_go_are_each_none_or_at_least_five():
+    """Four municipalities leave and one enters: five changes, but the new row file would hold
+    one new row, which comparing it with the old file isolates."""
+    first = {f"GM{i:04d}": i for i in range(20)}
+    later = [unit(i, 50) for i in range(4, 20)] + [unit(99, 50)]
+    assert disclosure.changes(first, {u.municipality: u.round_id for u in later}) == 5
+    assert disclosure.added_and_removed(first, {u.municipality: u.round_id for u in later}
+                                        ) == (1, 4)
+    with pytest.raises(disclosure.ReleaseRefused):
+        disclosure.check_release(first, later)
+    five_left = [unit(i, 50) for i in range(5, 20)]
+    assert disclosure.check_release(first, five_left)  # five rows go, none comes: nothing isolated
     assert disclosure.check_release(None, [unit(i, 50) for i in range(5)])
 
 

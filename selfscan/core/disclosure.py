@@ -17,7 +17,9 @@ frozen set of tables; these rules decide what goes in (docs/disclosure-control.m
 * Inside a shown cell, a dimension's distribution is shown only when at least ``THRESHOLD``
   municipalities have a score on it and the ones without are 0 or at least ``THRESHOLD``.
 * Two consecutive releases differ by at least ``MIN_CHANGES`` municipalities (entered, left or
-  replaced a round), so that subtracting one release from the next never isolates one.
+  replaced a round), and the rounds that appear and the rounds that disappear are each 0 or at
+  least ``MIN_CHANGES``, so that subtracting one release (or its row file) from the next never
+  isolates one.
 * The row file carries only quasi-identifiers whose every combination occurs at least
   ``THRESHOLD`` times (k-anonymity): columns are dropped, least useful first, until that holds.
 """
@@ -224,6 +226,14 @@ def changes(previous: Mapping[str, int], current: Mapping[str, int]) -> int:
                if previous.get(code) != current.get(code))
 
 
+def added_and_removed(previous: Mapping[str, int], current: Mapping[str, int]) -> tuple[int, int]:
+    """Rounds that appear in the new release (entered or replaced) and rounds that disappear from
+    it (left or replaced): the rows someone sees come and go when comparing two row files."""
+    added = sum(1 for code, rid in current.items() if previous.get(code) != rid)
+    removed = sum(1 for code, rid in previous.items() if current.get(code) != rid)
+    return added, removed
+
+
 class ReleaseRefused(Exception):
     """A release that would differ from the previous one by too few municipalities."""
 
@@ -259,8 +269,11 @@ def check_release(previous: Mapping[str, int] | None, units: Iterable[Unit]) -> 
     previous release by fewer than MIN_CHANGES municipalities."""
     members = {u.municipality: u.round_id for u in units}
     changed = changes(previous or {}, members)
-    if changed < MIN_CHANGES:
-        raise ReleaseRefused(changed)
+    added, removed = added_and_removed(previous or {}, members)
+    # Also each side on its own: four leaving and one entering are five changes, but comparing
+    # the two row files would show the one new row (and the four old ones) by itself.
+    if changed < MIN_CHANGES or 0 < added < MIN_CHANGES or 0 < removed < MIN_CHANGES:
+        raise ReleaseRefused(min([changed, *(n for n in (added, removed) if n)]))
     return members
 
 
