@@ -145,7 +145,8 @@ Command:
 | transfer, first visit, as sent | {r['total_kb']:.0f} KB | < 600 KB: {transfer_ok} |
 
 {uncompressed}For comparison: the full plotly.js bundle alone is about
-{FULL_PLOTLY_GZIP_KB} KB gzipped ({below:+.0f} KB against this page). Scores of closed rounds are read from `round_scores`;
+{FULL_PLOTLY_GZIP_KB} KB gzipped ({below:+.0f} KB against this page).
+Scores of closed rounds are read from `round_scores`;
 a round's analysis and stored aggregate are cached per round state (id, creation time, revision,
 status) in `selfscan/web/results_cache.py` (what that saves: "Performance measures"); the peer
 and national lines come from the latest release (one row read; the release is cut beforehand
