@@ -522,7 +522,7 @@ def render(results: dict[str, dict], costs: dict[str, float], engine: str, args,
         "used to be around them was removed after `bench/bench_writes.py` measured it no faster "
         "(\"Writes\").",
         "- Rate limits on secret links are tested on every link request (two indexed lookups "
-        "in the `rate_limits` table, on a connection per thread of their own: "
+        "in the `rate_limits` table, on the thread's connection: "
         "`selfscan/storage/rate_limits.py`) and counted only for unknown links.",
         "- Workers restart every 100,000 requests instead of every 5,000 (a restart costs a "
         "second of start-up, which showed as p95 spikes).",

@@ -3,18 +3,19 @@
 A storage backend for the `limits` library (the engine under Flask-Limiter): fixed windows kept
 as rows ``(key, hits, expires_at)`` in the table ``rate_limits`` (migration 5). With the default
 ``memory://`` storage each gunicorn worker would count on its own, and an attacker would get the
-limit once per worker. Each call is one short statement on its own connection per thread.
+limit once per worker. Each call is one short statement on the thread's connection
+(``connection_per_thread``), the one its requests use too.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 from limits.storage import Storage
 
-from selfscan.storage.db import Database, connect
+from selfscan.storage.connection_per_thread import thread_connection
+from selfscan.storage.db import Database
 
 
 class SQLiteStorage(Storage):
@@ -25,17 +26,13 @@ class SQLiteStorage(Storage):
     def __init__(self, database: str | Path) -> None:
         super().__init__(None)
         self.database = str(database)
-        self._local = threading.local()
 
     @property
     def base_exceptions(self) -> type[Exception]:
         return Exception
 
     def _db(self) -> Database:
-        db: Database | None = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = connect(self.database)
-        return db
+        return thread_connection(self.database)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
