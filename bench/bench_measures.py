@@ -86,7 +86,8 @@ def prepare(instance: Path) -> tuple[flask.Flask, dict[str, str]]:
         pid, resume = rounds.create_respondent(db, rid, "police")
         dimension = pages.step_of(q, 2).dimension
         rounds.save_answers(db, pid, answers={i.id: str(k % 5)
-                                              for k, i in enumerate(dimension.items)},
+                                              for k, i in enumerate(
+                                                  pages.asked_items(dimension, "police"))},
                             comments={dimension.id: "Afspraken staan op papier."})
     finally:
         db.conn.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from selfscan import loading
-from selfscan.core import disclosure
+from selfscan.core import checks, disclosure
 from selfscan.output import mail
 from selfscan.storage import (
     contact,
@@ -105,12 +105,21 @@ def check_questionnaires(paths: tuple[Path, ...]) -> None:
         for error in exc.errors:
             click.echo(str(error), err=True)
         raise SystemExit(1) from None
+    found = checks.findings(library, date.today())
+    for finding in found:
+        click.echo(str(finding), err=True)
+    errors = sum(1 for f in found if f.severity == "fout")
     for q in library.questionnaires:
         n = sum(len(d.items) for d in q.dimensions)
         click.echo(f"OK {q.source}: {q.id} versie {q.version}, {len(q.dimensions)} dimensies, "
                    f"{n} items, hash {q.content_hash[:12]}")
     if library.catalogue.tools:
         click.echo(f"OK tools.yaml: {len(library.catalogue.tools)} hulpmiddelen")
+    warnings = len(found) - errors
+    if found:
+        click.echo(f"{errors} fout(en), {warnings} waarschuwing(en)", err=True)
+    if errors:
+        raise SystemExit(1)
 
 
 @click.command("backup")

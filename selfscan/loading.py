@@ -6,6 +6,8 @@ in Dutch, so that an author fixes all of them in one go.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import difflib
 import hashlib
 import json
@@ -17,6 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from selfscan.core import roles
 from selfscan.core.questionnaire import (
     Catalogue,
     ContextQuestion,
@@ -254,10 +257,46 @@ def _meaning_errors(name: str, data: dict[str, Any], node: yaml.Node | None) -> 
     _id_errors(data, err)
     for c, q in enumerate(data["context_questions"]):
         _context_errors(["context_questions", c], q, err)
+    _audience_errors(data, err)
     return errs
 
 
+def _audience_errors(data: dict[str, Any], err: Report) -> None:
+    known = roles.known_audiences()
+    for d, dim in enumerate(data["dimensions"]):
+        for i, item in enumerate(dim["items"]):
+            for a, entry in enumerate(item.get("audience", ())):
+                if entry not in known:
+                    close = difflib.get_close_matches(entry, known, n=1)
+                    hint = f" (bedoelt u {close[0]!r}?)" if close else ""
+                    err(["dimensions", d, "items", i, "audience", a],
+                        f"onbekende doelgroep {entry!r}{hint}; kies een kant "
+                        f"({', '.join(roles.SIDES)}) of een rolgroep")
+
+
 def _phase_errors(raw_phases: list[dict[str, Any]], err: Report) -> None:
+    """Phases are named after levels: ``from_level`` rises from 0, or (version 1 files, which
+    predate it) every phase has ``min``/``max`` that tile 0..100 and the levels follow from the
+    order (see ``phase_levels``)."""
+    given = ["from_level" in p for p in raw_phases]
+    if any(given) and not all(given):
+        err(["phases"], "geef 'from_level' bij elke fase of bij geen enkele")
+    elif all(given):
+        levels = [p["from_level"] for p in raw_phases]
+        if levels[0] != 0 or any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
+            err(["phases"], f"'from_level' moet bij 0 beginnen en steeds hoger worden (nu: {levels})")
+    else:
+        _range_errors(raw_phases, err)
+    if len(raw_phases) > 5:
+        err(["phases"], f"er zijn {len(raw_phases)} fasen; er passen er hoogstens 5 (één per niveau)")
+    for i, ident, first in _duplicates((i, phase["id"]) for i, phase in enumerate(raw_phases)):
+        err(["phases", i, "id"], f"fase-id {ident!r} komt al voor in phases[{first}]")
+
+
+def _range_errors(raw_phases: list[dict[str, Any]], err: Report) -> None:
+    if not all("min" in p and "max" in p for p in raw_phases):
+        err(["phases"], "elke fase heeft 'from_level' nodig")
+        return
     phases = sorted(enumerate(raw_phases), key=lambda p: p[1]["min"])
     expected = 0
     for index, phase in phases:
@@ -270,8 +309,25 @@ def _phase_errors(raw_phases: list[dict[str, Any]], err: Report) -> None:
         expected = phase["max"] + 1
     if phases and expected != 101:
         err(["phases"], f"de fasen moeten tot en met 100 lopen (de hoogste max is {expected - 1})")
-    for i, ident, first in _duplicates((i, phase["id"]) for i, phase in enumerate(raw_phases)):
-        err(["phases", i, "id"], f"fase-id {ident!r} komt al voor in phases[{first}]")
+
+
+def phase_levels(raw_phases: Sequence[Mapping[str, Any]]) -> list[int]:
+    """The level each phase is named after, in the order of the phases.
+
+    Files since version 2 say it (``from_level``). Version 1 files gave score ranges that sat a
+    level too high (docs/scoring.md, "Phases"); their ranges are kept for the content hash but
+    no longer used: the last phase is named after level 4, each earlier one a level lower, and
+    the first starts at level 0 (four phases: 0, 2, 3, 4).
+    """
+    if all("from_level" in p for p in raw_phases):
+        return [p["from_level"] for p in raw_phases]
+    ordered = sorted(range(len(raw_phases)), key=lambda i: raw_phases[i]["min"])
+    n = len(raw_phases)
+    by_position = [0] + list(range(5 - n + 1, 5))
+    levels = [0] * n
+    for position, index in enumerate(ordered):
+        levels[index] = by_position[position]
+    return levels
 
 
 def _id_errors(data: dict[str, Any], err: Report) -> None:
@@ -314,10 +370,10 @@ def _context_errors(path: list[Any], q: dict[str, Any], err: Report) -> None:
 
 def _build(data: dict[str, Any], source: str) -> Questionnaire:
     levels = tuple(Level(lv["value"], _text(lv["name"])) for lv in data["levels"])
-    phases = tuple(
-        Phase(p["id"], p["min"], p["max"], _text(p["name"]), _text(p["description"]))
-        for p in sorted(data["phases"], key=lambda p: p["min"])
-    )
+    phases = tuple(sorted(
+        (Phase(p["id"], level, _text(p["name"]), _text(p["description"]))
+         for p, level in zip(data["phases"], phase_levels(data["phases"]), strict=True)),
+        key=lambda p: p.from_level))
     context = tuple(
         ContextQuestion(
             id=q["id"], question=_text(q["question"]), type=q["type"],
@@ -337,6 +393,10 @@ def _build(data: dict[str, Any], source: str) -> Questionnaire:
                     id=i["id"], dimension_id=d["id"], statement=_text(i["statement"]),
                     why=_text(i["why"]),
                     levels=tuple(_text(t) for t in i["levels"]),
+                    short=_optional_text(i.get("short")),
+                    audience=(roles.expand_audience(tuple(i["audience"]))
+                              if "audience" in i else None),
+                    child_safety=bool(i.get("child_safety", False)),
                 )
                 for i in d["items"]
             ),
@@ -373,6 +433,10 @@ def load_catalogue(path: Path | str, questionnaires: Sequence[Questionnaire]) ->
     path = Path(path)
     name = str(path)
     data, node = _read_yaml(path)
+    for tool in data.get("tools") or () if isinstance(data, dict) else ():
+        # YAML reads an unquoted 2026-12-01 as a date; the catalogue keeps it as ISO text.
+        if isinstance(tool, dict) and isinstance(tool.get("checked"), datetime.date):
+            tool["checked"] = tool["checked"].isoformat()
     errors = _schema_errors(name, data, node, TOOLS_SCHEMA)
     if errors:
         raise DefinitionErrors(errors)
@@ -408,6 +472,7 @@ def load_catalogue(path: Path | str, questionnaires: Sequence[Questionnaire]) ->
                 dimensions=tuple(t["dimensions"]),
                 relevant_when=tuple((r["item"], r["max_level"]) for r in t["relevant_when"]),
                 url_is_home=bool(t.get("url_is_home", False)),
+                year=t.get("year"), checked=t.get("checked"),
             )
             for t in data["tools"]
         )
@@ -453,7 +518,31 @@ def load_paths(paths: Sequence[Path | str]) -> Library:
                                       "geen vragenlijstbestanden gevonden"))
     if errors:
         raise DefinitionErrors(errors)
-    return Library(tuple(sorted(questionnaires, key=lambda q: q.key)), catalogue)
+    return Library(tuple(sorted(_share_short_labels(questionnaires), key=lambda q: q.key)),
+                   catalogue)
+
+
+def _share_short_labels(questionnaires: Sequence[Questionnaire]) -> list[Questionnaire]:
+    """Give items without a short label the one a newer version gives the same item id.
+
+    An item id keeps its meaning across versions (questionnaires/README.md), so version 1,
+    written before short labels existed, can name its items the way version 2 does; the
+    content hash is untouched because the file is.
+    """
+    labels: dict[str, Text] = {}
+    for q in sorted(questionnaires, key=lambda q: q.version):
+        labels.update({i.id: i.short for i in q.items.values() if i.short is not None})
+    out = []
+    for q in questionnaires:
+        if all(i.short is not None or i.id not in labels for i in q.items.values()):
+            out.append(q)
+            continue
+        dims = tuple(dataclasses.replace(d, items=tuple(
+            i if i.short is not None or i.id not in labels
+            else dataclasses.replace(i, short=labels[i.id]) for i in d.items))
+            for d in q.dimensions)
+        out.append(dataclasses.replace(q, dimensions=dims))
+    return out
 
 
 def load_folder(folder: Path | str) -> Library:

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from pages import csrf_of, nonce_of
+from pages import csrf_of, nonce_of, version_of
 
 
 def start_round(client: Any, municipality: str = "GM0363", **extra: str) -> str:
@@ -36,13 +36,17 @@ def join(client: Any, invitation: str, role: str) -> str:
 
 
 def answer_page(client: Any, token: str, number: int, values: dict[str, str],
-                action: str = "next", version: str = "mpg:1") -> Any:
+                action: str = "next", version: str | None = None) -> Any:
+    """Post a questionnaire page as its form does: with the version the page itself carries
+    (the round's questionnaire version) unless `version` is given."""
     html = client.get(f"/r/{token}/stap/{number}").get_data(as_text=True)
-    data = {"csrf_token": csrf_of(html), "version": version, "action": action, **values}
+    data = {"csrf_token": csrf_of(html), "version": version or version_of(html),
+            "action": action, **values}
     return client.post(f"/r/{token}/stap/{number}", data=data)
 
 
 def items_on(client: Any, token: str, number: int) -> list[str]:
+    """The items on a dimension page: those the respondent's role group is asked, in order."""
     html = client.get(f"/r/{token}/stap/{number}").get_data(as_text=True)
     return re.findall(r'name="item-([a-z0-9-]+)" value="0"', html)
 
@@ -53,6 +57,7 @@ def submit(client: Any, token: str) -> Any:
 
 
 def answer_all(client: Any, token: str, level: str, pages: range = range(2, 7)) -> None:
+    """Answer every item the respondent is shown (their role's audience) with `level`."""
     for number in pages:
         values = {f"item-{i}": level for i in items_on(client, token, number)}
         assert answer_page(client, token, number, values).status_code == 303

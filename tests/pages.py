@@ -18,6 +18,13 @@ def nonce_of(html: str) -> str:
     return match.group(1)
 
 
+def version_of(html: str) -> str:
+    """The questionnaire version a questionnaire page posts (its hidden field, "id:version")."""
+    match = re.search(r'name="version" value="([^"]+)"', html)
+    assert match, "page has no questionnaire version"
+    return match.group(1)
+
+
 def text_of(page: str) -> str:
     """The visible text of a page, whitespace collapsed and entities decoded."""
     page = re.sub(r"<script\b.*?</script>", " ", page, flags=re.S)

@@ -136,7 +136,7 @@ def test_coaching_list_has_confirmed_requests_with_their_own_rounds_scores(app, 
     own = conn.execute("SELECT overall_score FROM rounds WHERE id = ?",
                        (asked.round_id,)).fetchone()[0]
     assert own == 25.0
-    assert ">25.0<" in page and ">100.0<" not in page
+    assert ">25,0<" in page and ">100,0<" not in page
 
 
 def test_marking_a_coaching_request_handled(app, conn):

@@ -208,7 +208,7 @@ def test_coaching_list_shows_only_requests_with_contact_and_latest_results(clien
     page = client.get("/ccv/coaching").text
     name = {c: db.execute("SELECT name FROM municipalities WHERE code = ?", (c,)).fetchone()[0]
             for c in codes}
-    assert name[codes[0]] in page and "regie@gemeente.nl" in page and "75.0" in page
+    assert name[codes[0]] in page and "regie@gemeente.nl" in page and "75,0" in page
     assert name[codes[1]] in page and "De ronde is nog open" in page
     assert name[codes[2]] not in page
 

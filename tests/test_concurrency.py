@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_app, make_round
-from pages import csrf_of
+from pages import csrf_of, version_of
 
 from selfscan import create_app
 from selfscan.storage import db as dbmod
@@ -75,11 +75,14 @@ def prepared(template, tmp_path_factory):
     """The instance folder with a round and 50 respondents, prepared before gunicorn starts."""
     instance = tmp_path_factory.mktemp("gunicorn-instance")
     app = make_app(template, instance, SECRET_KEY=SECRET)  # for arranging only; gunicorn serves
-    joined = [(("police", "veilig-thuis", "other")[n % 3], None) for n in range(RESPONDENTS)]
-    handle = make_round(app, joined, submitted=0, closed=False)
+    roles = [("police", "veilig-thuis", "other")[n % 3] for n in range(RESPONDENTS)]
+    handle = make_round(app, [(role, None) for role in roles], submitted=0, closed=False)
     people = [resume for _id, resume in handle.respondents]
     q = app.extensions["selfscan.current"]
-    pages = {n + 2: [i.id for i in d.items] for n, d in enumerate(q.dimensions)}
+    # Per person: page number -> the items their role is asked (only those may be posted).
+    pages = {resume: {n + 2: [i.id for i in d.items if i.asks(role)]
+                      for n, d in enumerate(q.dimensions) if any(i.asks(role) for i in d.items)}
+             for resume, role in zip(people, roles, strict=True)}
     return instance, handle, people, pages, Path(app.config["DATABASE"])
 
 
@@ -144,14 +147,16 @@ class Respondent:
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         self.csrf = ""
+        self.version = ""  # the questionnaire version the page posts
 
     def open_page(self, number: int) -> None:
         with self.opener.open(f"{self.base}/r/{self.token}/stap/{number}", timeout=30) as r:
             html = r.read().decode()
         self.csrf = csrf_of(html)
+        self.version = version_of(html)
 
     def save(self, number: int, item: str, value: str) -> int:
-        body = urllib.parse.urlencode({f"item-{item}": value, "version": "mpg:1"}).encode()
+        body = urllib.parse.urlencode({f"item-{item}": value, "version": self.version}).encode()
         request = urllib.request.Request(
             f"{self.base}/r/{self.token}/autosave/{number}", data=body, method="POST",
             headers={"X-CSRFToken": self.csrf, "Accept": "application/json"})
@@ -161,8 +166,8 @@ class Respondent:
             return r.status
 
 
-def run_load(server: Server, people: list[str], pages: dict[int, list[str]], seconds: float,
-             ledger: Ledger, during=None) -> None:
+def run_load(server: Server, people: list[str], pages: dict[str, dict[int, list[str]]],
+             seconds: float, ledger: Ledger, during=None) -> None:
     stop = time.monotonic() + seconds
 
     def person(token: str, seed: int) -> None:
@@ -178,8 +183,8 @@ def run_load(server: Server, people: list[str], pages: dict[int, list[str]], sec
                 continue
             break
         while time.monotonic() < stop:
-            number = rng.choice(list(pages))
-            item = rng.choice(pages[number])
+            number = rng.choice(list(pages[token]))
+            item = rng.choice(pages[token][number])
             value = rng.choice(["0", "1", "2", "3", "4", "unknown", "na"])
             seq = ledger.next()
             key = (token, item)

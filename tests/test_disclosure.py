@@ -165,7 +165,7 @@ def test_export_linkage_finds_nothing(app, client, db, q):
     header, *lines = archive.read("rows.csv").decode().splitlines()
     columns = header.split(",")
     rows = [dict(zip(columns, line.split(","), strict=False)) for line in lines]
-    emmen = {"province": "Drenthe", "peer_group": "100k-plus", "version": "mpg:1"}
+    emmen = {"province": "Drenthe", "peer_group": "100k-plus", "version": f"{q.id}:{q.version}"}
     matching = [r for r in rows if all(r.get(k, v) == v for k, v in emmen.items())]
     assert len(matching) >= disclosure.THRESHOLD
     assert not ({"province", "peer_group"} <= set(columns))

@@ -21,7 +21,7 @@ def test_results_json(app, client):
     assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
     data = json.loads(resp.data)
     assert data["municipality"] == "Amsterdam"
-    assert data["questionnaire"] == {"id": "mpg", "version": 1}
+    assert data["questionnaire"] == {"id": "mpg", "version": 2}  # the current version
     assert data["status"] == "closed" and data["respondents"] == 3
     dims = {d["id"]: d for d in data["dimensions"]}
     assert dims["manpower"]["score"] == 50.0
@@ -35,10 +35,19 @@ def test_results_csv(app, client):
     token = make_round(app, [("police", "3")] * 3).coordinator
     rows = _csv(client.get(f"/c/{token}/uitkomsten.csv"))
     q = current(app)
-    assert len(rows) == len(q.dimensions) + len(q.items)
+    assert len([r for r in rows if r["level"] in ("dimension", "item")]) == (
+        len(q.dimensions) + len(q.items))
     dim = next(r for r in rows if r["level"] == "dimension" and r["id"] == "governance")
     assert dim["score"] == "75,0" and dim["respondents"] == "3"
-    assert dim["text"] == "(Lokale) bestuurlijke inbedding"
+    assert dim["text"] == "Bestuurlijke inbedding"
+    # Then a row per context question (text questions are not summarised); nobody answered one,
+    # so no option rows and no numbers.
+    context = [r for r in rows if r["level"].startswith("context")]
+    assert [(r["level"], r["id"]) for r in context] == [
+        ("context", c.id) for c in q.context_questions if c.type != "text"]
+    assert all(r["respondents"] == "0" and r["median"] == r["lowest"] == r["highest"] == ""
+               for r in context)
+    assert len(rows) == len(q.dimensions) + len(q.items) + len(context)
 
 
 def test_answers_hide_small_role_groups_and_comments_by_default(app, client):

@@ -89,7 +89,7 @@ def link_csrf(client, resume: str) -> str:
 
 STEP_KEYS = ["item-connection-case-meeting", "item-connection-regierol", "item-manpower-fte",
              "comment-connection", "comment-manpower", "context-context-families",
-             "context-context-partners", "context-context-since", "context-context-proeftuin",
+             "context-context-partners", "context-context-municipality-role",
              "version", "action", "form_nonce"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 
 import pytest
 from journey import (
@@ -15,7 +16,7 @@ from journey import (
     start_round,
     submit,
 )
-from pages import csrf_of, nonce_of
+from pages import csrf_of, nonce_of, text_of, version_of
 
 from selfscan.core.tokens import link_csrf_token
 from selfscan.storage import db as dbmod
@@ -35,7 +36,7 @@ def test_home_explains_the_scan_in_dutch(client):
     assert "privacy" in html.lower()
 
 
-def test_whole_journey_with_three_respondents(app, client):
+def test_whole_journey_with_three_respondents(app, client, q):
     coordinator = start_round(client, benchmark_consent="y", contact_email="regie@gemeente.nl")
     page = client.get(coordinator + "?nieuw=1").get_data(as_text=True)
     assert "Uw ronde is gestart" in page and "Bewaar ze veilig" in page
@@ -55,8 +56,9 @@ def test_whole_journey_with_three_respondents(app, client):
     assert resumed.headers["Location"].endswith(f"/r/{first}/stap/2")  # first page with open items
     assert 'value="3" checked' in client.get(f"/r/{first}/stap/2").get_data(as_text=True)
 
-    for token, level in zip(tokens, ["1", "2", "3"], strict=True):
-        answer_all(client, token, level)
+    levels = dict(zip(roles, ["1", "2", "3"], strict=True))
+    for token, role in zip(tokens, roles, strict=True):
+        answer_all(client, token, levels[role])
     review = client.get(f"/r/{tokens[0]}/stap/7").get_data(as_text=True)
     assert "U hebt alle stellingen beantwoord" in review
     for token in tokens:
@@ -75,14 +77,29 @@ def test_whole_journey_with_three_respondents(app, client):
     assert close(client, coordinator).status_code == 303
     db = _db(app)
     row = db.execute("SELECT status, respondent_count, overall_score FROM rounds").fetchone()
-    assert row == ("closed", 3, 50.0)  # medians of 1, 2, 3 are 2 -> 50 points everywhere
+    # Each item has the levels of the respondents whose role is asked it, and only those: an
+    # item for the municipality alone has median 1 from one respondent, one asked of all three
+    # the median of 1, 2 and 3. Dimensions are the mean of their items' median x 25.
+    stored = {item: (median, count) for item, median, count in db.execute(
+        "SELECT item_id, median, respondents FROM round_item_scores").fetchall()}
+    dimension_scores = []
+    for d in q.dimensions:
+        medians = []
+        for item in d.items:
+            given = [int(level) for role, level in levels.items() if item.asks(role)]
+            assert stored[item.id] == (statistics.median(given), len(given)), item.id
+            medians.append(statistics.median(given))
+        dimension_scores.append(statistics.fmean(m * 25 for m in medians))
+    assert {count for _median, count in stored.values()} == {1, 2, 3}  # audiences differ
+    assert row[:2] == ("closed", 3)
+    assert row[2] == pytest.approx(statistics.fmean(dimension_scores))
     assert db.execute("SELECT count(*) FROM respondents WHERE status='submitted'").fetchone()[0] == 3
     # After closing, the invitation shows that the round is closed; answering is impossible.
     assert "Deze ronde is gesloten" in client.get(invitation).get_data(as_text=True)
     # The link's own CSRF token (its pages are no longer shown after submitting).
     fresh = link_csrf_token(app.config["SECRET_KEY"], tokens[0])
     late = client.post(f"/r/{tokens[0]}/stap/2", data={
-        "csrf_token": fresh, "version": "mpg:1", f"item-{items[0]}": "0"})
+        "csrf_token": fresh, "version": f"{q.id}:{q.version}", f"item-{items[0]}": "0"})
     assert late.status_code == 303 and late.headers["Location"].endswith("/klaar")
     assert db.execute("SELECT value FROM answers a JOIN respondents p ON p.id = a.respondent_id "
                       "WHERE p.id = 1 AND item_id = ?", [items[0]]).fetchone()[0] == "1"
@@ -117,6 +134,20 @@ def test_double_join_makes_one_respondent(app, client):
     second = client.post(invitation, data=data).headers["Location"]
     assert first.split("/stap/")[0] == second.split("/stap/")[0]
     assert _db(app).execute("SELECT count(*) FROM respondents").fetchone()[0] == 1
+
+
+def test_a_retired_role_group_is_neither_offered_nor_accepted(app, client):
+    invitation = invitation_path(client, start_round(client))
+    html = client.get(invitation).get_data(as_text=True)
+    offered = re.findall(r'name="role_group" value="([a-z-]+)"', html)
+    assert {"salvation-army-youth", "salvation-army-probation", "other"} <= set(offered)
+    assert "salvation-army" not in offered
+    refused = client.post(invitation, data={"csrf_token": csrf_of(html),
+                                            "form_nonce": nonce_of(html),
+                                            "role_group": "salvation-army"})
+    assert refused.status_code == 400 and "Kies de groep waartoe u hoort." in refused.get_data(
+        as_text=True)
+    assert _db(app).execute("SELECT count(*) FROM respondents").fetchone()[0] == 0
 
 
 def test_start_form_errors_are_clear(client):
@@ -191,8 +222,9 @@ def test_delete_round_after_confirmation(app, client):
 def test_csrf_failure_keeps_entered_answers(app, client):
     resume = join(client, invitation_path(client, start_round(client)), "police")
     items = items_on(client, resume, 2)
+    version = version_of(client.get(f"/r/{resume}/stap/2").get_data(as_text=True))
     response = client.post(f"/r/{resume}/stap/2", data={
-        "csrf_token": "expired", "version": "mpg:1", "action": "next",
+        "csrf_token": "expired", "version": version, "action": "next",
         f"item-{items[0]}": "4", f"item-{items[1]}": "unknown",
         "comment-connection": "Onze eigen toelichting"})
     body = response.get_data(as_text=True)
@@ -203,7 +235,7 @@ def test_csrf_failure_keeps_entered_answers(app, client):
     assert "Onze eigen toelichting" in body
     # Submitting again with the fresh token from that page saves everything.
     again = client.post(f"/r/{resume}/stap/2", data={
-        "csrf_token": csrf_of(body), "version": "mpg:1", "action": "next",
+        "csrf_token": csrf_of(body), "version": version, "action": "next",
         f"item-{items[0]}": "4"})
     assert again.status_code == 303
     assert rounds.answers_of(_db(app), 1)[items[0]] == "4"
@@ -243,23 +275,90 @@ def _setup_answering(app, client):
 @pytest.mark.parametrize("field,value,expected", [
     ("item-{item}", "5", "waarde die niet bij de vraag hoort"),
     ("item-{item}", "<script>", "waarde die niet bij de vraag hoort"),
-    ("item-governance-decision", "1", "een vraag die niet op deze pagina staat"),
+    ("item-{elsewhere}", "1", "een vraag die niet op deze pagina staat"),
+    ("item-{not_asked}", "1", "een vraag die niet op deze pagina staat"),
     ("item-does-not-exist", "1", "een vraag die niet op deze pagina staat"),
     ("evil", "1", "een veld dat de zelfscan niet kent"),
 ])
-def test_invalid_values_give_400_and_lose_nothing(app, client, field, value, expected):
+def test_invalid_values_give_400_and_lose_nothing(app, client, q, field, value, expected):
     resume, items = _setup_answering(app, client)
+    # An item the police are asked, on another page; one on this page they are not asked.
+    elsewhere = next(i.id for i in q.dimensions[-1].items if i.asks("police"))
+    not_asked = next(i.id for i in q.dimensions[0].items if not i.asks("police"))
     response = answer_page(client, resume, 2, {
-        field.format(item=items[1]): value, f"item-{items[2]}": "3"})
+        field.format(item=items[1], elsewhere=elsewhere, not_asked=not_asked): value,
+        f"item-{items[2]}": "3"})
     assert response.status_code == 400
     assert expected in response.get_data(as_text=True)
     answers = rounds.answers_of(_db(app), 1)
     assert answers == {items[0]: "2"}  # the earlier answer stays, nothing of this page saved
 
 
-def test_fields_of_another_version_give_400(app, client):
+def test_a_respondent_is_asked_only_the_items_of_their_role(app, client, q):
+    """A housing association sees the items whose audience includes it, may post only those,
+    and its review counts only those."""
+    resume = join(client, invitation_path(client, start_round(client)), "housing")
+    asked = {d.id: [i.id for i in d.items if i.asks("housing")] for d in q.dimensions}
+    assert 0 < sum(map(len, asked.values())) < len(q.items)
+    other_roles = "Dit onderdeel heeft ook stellingen die alleen andere rollen kunnen beoordelen"
+    for number, d in enumerate(q.dimensions, start=2):
+        page = client.get(f"/r/{resume}/stap/{number}").get_data(as_text=True)
+        hidden = [i for i in d.items if not i.asks("housing")]
+        assert items_on(client, resume, number) == asked[d.id]
+        for item in hidden:
+            assert f'name="item-{item.id}"' not in page
+            assert item.statement.nl not in text_of(page)
+        assert (other_roles in text_of(page)) == bool(hidden and asked[d.id]), d.id
+        if not asked[d.id]:
+            assert "Op dit onderdeel zijn geen stellingen voor uw rol" in text_of(page)
+        # Numbered among the items shown.
+        assert f"Stelling {len(asked[d.id])}:" in page or not asked[d.id]
+        assert f"Stelling {len(asked[d.id]) + 1}:" not in page
+
+    # Posting an item outside the audience is refused; nothing of that page is saved.
+    number, d = next((n, d) for n, d in enumerate(q.dimensions, start=2)
+                     if asked[d.id] and len(asked[d.id]) < len(d.items))
+    not_asked = next(i.id for i in d.items if not i.asks("housing"))
+    first = asked[d.id][0]
+    assert answer_page(client, resume, number, {f"item-{first}": "1"}).status_code == 303
+    refused = answer_page(client, resume, number, {
+        f"item-{first}": "4", f"item-{not_asked}": "2", f"comment-{d.id}": "Onze toelichting"})
+    assert refused.status_code == 400
+    assert "een vraag die niet op deze pagina staat" in refused.get_data(as_text=True)
+    html = client.get(f"/r/{resume}/stap/{number}").get_data(as_text=True)
+    background = client.post(f"/r/{resume}/autosave/{number}", data={f"item-{not_asked}": "2"},
+                             headers={"X-CSRFToken": csrf_of(html)})
+    assert background.status_code == 400 and background.is_json
+    db = _db(app)
+    assert rounds.answers_of(db, 1) == {first: "1"}
+    assert rounds.comments_of(db, 1) == {}
+
+    # The review counts only the asked items: all answered but one, then all.
+    open_page, left_open = max((n, ids[-1]) for n, ids in enumerate(asked.values(), start=2)
+                               if ids)
+    for page_number in range(2, len(q.dimensions) + 2):
+        values = {f"item-{i}": "2" for i in items_on(client, resume, page_number)
+                  if i != left_open}
+        assert answer_page(client, resume, page_number, values).status_code == 303
+    review = text_of(client.get(f"/r/{resume}/stap/7").get_data(as_text=True))
+    assert "Er zijn nog 1 stellingen zonder antwoord" in review
+    assert client.get(f"/r/{resume}").headers["Location"].endswith(f"/stap/{open_page}")
+    answer_all(client, resume, "2")
+    review_html = client.get(f"/r/{resume}/stap/7").get_data(as_text=True)
+    assert "U hebt alle stellingen beantwoord" in review_html
+    assert review_html.count("<dt>") == sum(map(len, asked.values()))
+    assert not [i.id for i in q.items.values()
+                if not i.asks("housing") and i.statement.nl in text_of(review_html)]
+    assert client.get(f"/r/{resume}").headers["Location"].endswith("/stap/7")
+    assert set(rounds.answers_of(db, 1)) == {i for ids in asked.values() for i in ids}
+
+
+def test_fields_of_another_version_give_400(app, client, q):
     resume, items = _setup_answering(app, client)
-    response = answer_page(client, resume, 2, {f"item-{items[1]}": "1"}, version="mpg:2")
+    older = next(v for v in app.extensions["selfscan.library"].questionnaires
+                 if v.id == q.id and v.version != q.version)
+    response = answer_page(client, resume, 2, {f"item-{items[1]}": "1"},
+                           version=f"{older.id}:{older.version}")
     assert response.status_code == 400
     assert "andere versie van de vragenlijst" in response.get_data(as_text=True)
     assert rounds.answers_of(_db(app), 1) == {items[0]: "2"}
@@ -343,14 +442,14 @@ def test_guessing_links_is_rate_limited(new_app):
 def test_context_answers_are_saved_and_unticking_all_boxes_clears_them(app, client):
     resume = join(client, invitation_path(client, start_round(client)), "police")
     html = client.get(f"/r/{resume}/stap/1").get_data(as_text=True)
-    data = {"csrf_token": csrf_of(html), "version": "mpg:1", "action": "next",
-            "context-context-families": "1.200", "context-context-since": "2014"}
+    data = {"csrf_token": csrf_of(html), "version": version_of(html), "action": "next",
+            "context-context-families": "1.200", "context-context-municipality-role": "director"}
     options = re.findall(r'name="context-context-partners" value="([a-z0-9-]+)"', html)
     response = client.post(f"/r/{resume}/stap/1", data={**data,
                            "context-context-partners": options[:2]})
     assert response.status_code == 303
     saved = rounds.context_of(_db(app), 1)
-    assert saved["context-families"] == 1200 and saved["context-since"] == 2014
+    assert saved["context-families"] == 1200 and saved["context-municipality-role"] == "director"
     assert saved["context-partners"] == options[:2]
     client.post(f"/r/{resume}/stap/1", data=data)
     assert "context-partners" not in rounds.context_of(_db(app), 1)
@@ -367,7 +466,9 @@ def test_cached_pages_never_mix_respondents(app, client):
     """Dimension pages come from a cached copy: each respondent must still see only their own."""
     invitation = invitation_path(client, start_round(client))
     first, second = join(client, invitation, "police"), join(client, invitation, "education")
-    items = items_on(client, first, 2)
+    # The items both roles are asked (each sees only its audience's items).
+    items = [i for i in items_on(client, first, 2) if i in items_on(client, second, 2)]
+    assert len(items) >= 2
     answer_page(client, first, 2, {f"item-{items[0]}": "4",
                                    "comment-connection": "<b>eigen</b> & toelichting"})
     answer_page(client, second, 2, {f"item-{items[0]}": "1"})
@@ -383,7 +484,8 @@ def test_cached_pages_never_mix_respondents(app, client):
     assert "zz0selfscan0" not in page_one + page_two  # no stand-in survives
     # The CSRF token in a cached page is valid for this session.
     ok = client.post(f"/r/{second}/stap/2", data={
-        "csrf_token": csrf_of(page_two), "version": "mpg:1", f"item-{items[1]}": "2"})
+        "csrf_token": csrf_of(page_two), "version": version_of(page_two),
+        f"item-{items[1]}": "2"})
     assert ok.status_code == 303
     # Another language gets its own copy.
     client.set_cookie("selfscan_lang", "en")

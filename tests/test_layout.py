@@ -104,13 +104,18 @@ def test_each_respondent_sees_only_their_own_answers_and_link(app, client, db, q
     one, three = _respondent_with(db, q, round_id, "1"), _respondent_with(db, q, round_id, "3")
     page_one = client.get(f"/r/{one}/stap/2").get_data(as_text=True)
     page_three = client.get(f"/r/{three}/stap/2").get_data(as_text=True)
-    items = q.dimensions[0].items
+    # Both are police: their pages show the items the police are asked, with their own answers
+    # (the items outside the audience, stored here all the same, are not on the page at all).
+    items = [i for i in q.dimensions[0].items if i.asks("police")]
+    not_asked = [i for i in q.dimensions[0].items if not i.asks("police")]
+    assert items and not_asked
     for page, mine, other, token, stranger in ((page_one, "1", "3", one, three),
                                                (page_three, "3", "1", three, one)):
         assert page.count('checked') == len(items)
         for item in items:
             assert f'name="item-{item.id}" value="{mine}" checked' in page
             assert f'name="item-{item.id}" value="{other}" checked' not in page
+        assert not [i.id for i in not_asked if f'name="item-{i.id}"' in page]
         assert token in page and stranger not in page
         assert csrf_of(page) == tokens.link_csrf_token("test-secret", token)
     # The same fragments served both pages: they were built once for this version and language.

@@ -34,7 +34,7 @@ def test_real_questionnaire_has_five_dimensions_of_six_to_eight_items():
             assert all(text.nl and text.en for text in item.levels), item.id
             assert item.statement.en and item.why.en, item.id
     assert [lv.value for lv in q.levels] == [0, 1, 2, 3, 4]
-    assert q.phases[0].min == 0 and q.phases[-1].max == 100
+    assert [p.from_level for p in q.phases] == [0, 2, 3, 4]
     assert len(q.context_questions) >= 3
 
 
@@ -44,20 +44,30 @@ def test_real_questionnaire_never_registers_ethnicity():
     assert "nooit" in text and "etniciteit" in text or "afkomst" in text
 
 
-def test_catalogue_has_twelve_real_resources_with_publisher_pages():
+def test_catalogue_has_twenty_checked_resources_covering_every_item():
     library = load_folder(REAL)
     tools = library.catalogue.tools
-    assert len(tools) >= 12
+    assert len(tools) >= 20
     hosts = {urlsplit(t.url).hostname for t in tools}
-    # Only publishers named in the domain brief.
-    allowed = {"hetccv.nl", "vng.nl", "www.politieacademie.nl", "www.rijksoverheid.nl",
-               "www.nieuwegein.nl", "magazines.riec.nl", "www.riec.nl"}
+    # The publishers' own sites (and the official publication sites of government documents).
+    allowed = {"hetccv.nl", "vng.nl", "www.rijksoverheid.nl", "zoek.officielebekendmakingen.nl",
+               "www.kis.nl", "www.politie.nl", "www.kinderbescherming.nl", "ingrado.nl",
+               "www.hetckm.nl", "www.huiselijkgeweld.nl", "www.huwelijksdwangenachterlating.nl",
+               "www.wegwijzermensenhandel.nl", "samenvoorzorgenveiligheid.nl",
+               "www.onderzoek.hu.nl", "issuu.com"}
     assert hosts <= allowed, hosts - allowed
+    assert all(t.url.startswith("https://") and t.checked for t in tools)
+    assert len({t.url for t in tools}) == len(tools)
+    assert len({t.title.nl for t in tools}) == len(tools)
     assert library.catalogue.get("ccv-coaching") is not None
+    # No tie between caravan-site policy and this approach (content review).
+    assert not any("woonwagen" in t.title.nl.lower() for t in tools)
     items = set(library.current.items)
     covered = {item for t in tools for item, _level in t.relevant_when}
-    assert covered <= items
-    assert len(covered) >= len(items) * 0.8  # nearly every item leads to a resource
+    assert items <= covered, items - covered  # every item of v2: a tool or the coaching route
+    # Every child-safety item has a real resource besides coaching.
+    for item in library.current.child_safety_items:
+        assert any(item in dict(t.relevant_when) for t in tools if t.id != "ccv-coaching"), item
 
 
 # --- validation: one test per kind of error ----------------------------------------------------
@@ -240,3 +250,67 @@ def test_check_catalogue_alone_uses_the_folder(tmp_path):
         args=["check-questionnaires", str(REAL / "tools.yaml")])
     assert result.exit_code == 0, result.output
     assert "hulpmiddelen" in result.output
+
+
+# --- version 2: phases by level, audiences, short labels, sides ---------------------------------
+
+
+def test_v1_phases_are_named_after_levels_by_position():
+    library = load_folder(REAL)
+    v1 = library.get("mpg", 1)
+    # The v1 file still says 0-24 / 25-49 / 50-74 / 75-100; the loader names them by level.
+    assert [(p.id, p.from_level) for p in v1.phases] == [
+        ("start", 0), ("opbouw", 2), ("ingericht", 3), ("geborgd", 4)]
+    assert [p.from_level for p in library.current.phases] == [0, 2, 3, 4]
+
+
+def test_v1_items_borrow_the_short_labels_of_v2():
+    library = load_folder(REAL)
+    v1, v2 = library.get("mpg", 1), library.get("mpg", 2)
+    shared = set(v1.items) & set(v2.items)
+    assert len(shared) >= 20
+    for item_id in shared:
+        assert v1.items[item_id].short == v2.items[item_id].short
+    dropped = v1.items["governance-housing-policy"]
+    assert dropped.short is None and dropped.label("nl") == dropped.statement.nl
+
+
+def test_an_unknown_audience_is_refused_with_a_suggestion(tmp_path, mini):
+    mini["dimensions"][0]["items"][0]["audience"] = ["polce"]
+    errors = _errors(_write(tmp_path, mini))
+    assert any("onbekende doelgroep 'polce'" in e and "bedoelt u 'police'" in e for e in errors)
+
+
+def test_phase_levels_must_rise_from_zero(tmp_path, mini):
+    for phase, level in zip(mini["phases"], (1, 3), strict=True):
+        phase.pop("min"), phase.pop("max")
+        phase["from_level"] = level
+    errors = _errors(_write(tmp_path, mini))
+    assert any("'from_level' moet bij 0 beginnen" in e for e in errors)
+
+
+def test_audience_expands_sides_and_keeps_other_seeing_everything():
+    library = load_folder(REAL)
+    housing = library.current.items["governance-housing-agreements"]
+    assert housing.asks("housing") and housing.asks("municipality-security")
+    assert housing.asks("other") and not housing.asks("police")
+    police = library.current.items["connection-child-police"]
+    assert police.asks("salvation-army-probation") and police.asks("salvation-army-youth")
+    assert not police.asks("education")
+    # Every role group that can be chosen is asked a real part of the scan.
+    from selfscan.core.roles import ROLE_GROUPS
+    for role in ROLE_GROUPS:
+        asked = library.current.structure_for(role.id)
+        assert sum(len(items) for items in asked.values()) >= 10, role.id
+
+
+def test_sides_follow_the_chain():
+    from selfscan.core.roles import BY_ID, ROLE_GROUPS, offered_role_group
+    assert BY_ID["education"].side == "other" and BY_ID["housing"].side == "other"
+    assert BY_ID["salvation-army-probation"].side == "justice"
+    assert BY_ID["salvation-army-youth"].side == "care"
+    # The old combined role stays readable for existing respondents but is not offered.
+    assert BY_ID["salvation-army"].side == "other"
+    assert "salvation-army" not in {r.id for r in ROLE_GROUPS}
+    assert offered_role_group("salvation-army") is None
+    assert offered_role_group("police") is BY_ID["police"]

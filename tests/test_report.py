@@ -17,7 +17,9 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_pdf_contains_the_facts_scores_and_advice(app, client):
-    token = make_round(app, [("police", {"*": "2", "knowledge-evaluations": "1"})] * 3).coordinator
+    # Level 3 elsewhere: at level 2 the children's-safety items would come first (rule 4 of the
+    # advice) and fill the knowledge dimension's three places.
+    token = make_round(app, [("police", {"*": "3", "knowledge-evaluations": "1"})] * 3).coordinator
     resp = client.get(f"/c/{token}/uitkomsten/rapport.pdf")
     assert resp.status_code == 200
     assert resp.mimetype == "application/pdf"
@@ -26,13 +28,17 @@ def test_pdf_contains_the_facts_scores_and_advice(app, client):
     text = _pdf_text(resp.data)
     assert "Gemeente: Amsterdam" in text
     assert f"Datum: {date.today():%d-%m-%Y}" in text
-    assert "Vragenlijst mpg, versie 1" in text
+    assert "Vragenlijst mpg, versie 2" in text
     assert "Aantal deelnemers: 3" in text
-    for dim in current(app).dimensions:
+    q = current(app)
+    for dim in q.dimensions:
         assert dim.title.nl in text, dim.id
     assert "De oogst van negen keer proeftuinieren" in text
     assert "hetccv.nl" in text
-    assert "op niveau 1 (Ad hoc) staat" in text
+    # The reason names the item by its short label, not by the whole statement.
+    item = q.items["knowledge-evaluations"]
+    assert f"- {item.label('nl')} staat op niveau 1 (Ad hoc)" in text
+    assert item.statement.nl[:40] not in text
     assert "Voorlopig" not in text
 
 
@@ -51,11 +57,15 @@ def test_pdf_in_english(app, client):
 
 
 def test_printable_report(app, client):
-    token = make_round(app, [("police", {"*": "2", "knowledge-evaluations": "1"})] * 3).coordinator
+    # Level 3 elsewhere: at level 2 the children's-safety items would come first (rule 4 of the
+    # advice) and fill the knowledge dimension's three places.
+    token = make_round(app, [("police", {"*": "3", "knowledge-evaluations": "1"})] * 3).coordinator
     page = client.get(f"/c/{token}/uitkomsten/rapport").get_data(as_text=True)
     text = text_of(page)
     assert "Gemeente Amsterdam" in text and "Deelnemers 3" in text
-    assert "Vragenlijst mpg, versie 1" in text
+    assert "Vragenlijst mpg, versie 2" in text
     assert "De oogst van negen keer proeftuinieren" in text
+    label = current(app).items["knowledge-evaluations"].label("nl")
+    assert f"{label} staat op niveau 1 (Ad hoc)" in text
     assert 'id="radar-data"' in page and "data-print" in page
     assert "style=" not in page

@@ -29,15 +29,15 @@ FAST = settings(max_examples=200, deadline=None, database=None)
 @dataclass(frozen=True)
 class Phase:
     id: str
-    min: int
-    max: int
+    from_level: int
 
 
+# The phases of questionnaire v2 (and of v1 since the bands were corrected), named after levels.
 PHASES = (
-    Phase("beginnend", 0, 24),
-    Phase("in-ontwikkeling", 25, 49),
-    Phase("ingericht", 50, 74),
-    Phase("geborgd", 75, 100),
+    Phase("beginnend", 0),
+    Phase("in-ontwikkeling", 2),
+    Phase("ingericht", 3),
+    Phase("geborgd", 4),
 )
 
 # The worked example of docs/scoring.md: two dimensions, three respondents.
@@ -115,17 +115,16 @@ def test_level_score() -> None:
     [
         (None, None),
         (0.0, "beginnend"),
-        (24.0, "beginnend"),
-        (24.5, "beginnend"),
-        (24.999, "beginnend"),
-        (25.0, "in-ontwikkeling"),
-        (49.9, "in-ontwikkeling"),
-        (50.0, "ingericht"),
-        (74.5, "ingericht"),
-        (75.0, "geborgd"),
+        (25.0, "beginnend"),  # every item "Ad hoc"
+        (37.5, "beginnend"),  # exactly between levels 1 and 2: ties go down
+        (37.6, "in-ontwikkeling"),
+        (50.0, "in-ontwikkeling"),  # every item "In ontwikkeling": not "Ingericht"
+        (62.5, "in-ontwikkeling"),
+        (62.6, "ingericht"),
+        (75.0, "ingericht"),  # every item "Ingericht": not "Geborgd"
+        (87.5, "ingericht"),
+        (87.6, "geborgd"),
         (100.0, "geborgd"),
-        (-0.1, None),
-        (101.0, None),
     ],
 )
 def test_phase_for(score: float | None, phase: str | None) -> None:
@@ -133,15 +132,18 @@ def test_phase_for(score: float | None, phase: str | None) -> None:
 
 
 def test_phase_for_does_not_depend_on_phase_order() -> None:
-    assert phase_for(24.5, reversed(PHASES)) == "beginnend"
-    assert phase_for(60.0, reversed(PHASES)) == "ingericht"
+    assert phase_for(37.5, reversed(PHASES)) == "beginnend"
+    assert phase_for(70.0, reversed(PHASES)) == "ingericht"
 
 
-def test_phase_for_a_gap_between_phases_is_no_phase() -> None:
-    gappy = (Phase("low", 0, 24), Phase("high", 50, 100))
-    assert phase_for(30.0, gappy) is None
-    assert phase_for(24.9, gappy) == "low"
-    assert phase_for(50.0, gappy) == "high"
+@given(st.floats(0, 100))
+@FAST
+def test_no_phase_above_the_rounded_mean_level(score: float) -> None:
+    """The phase's level is never above the mean level rounded half down."""
+    level = {p.id: p.from_level for p in PHASES}[phase_for(score, PHASES) or ""]
+    mean_level = score / LEVEL_SCORE[1]
+    assert level <= max(1, math.ceil(mean_level - 0.5))
+    assert level == 0 or level - 0.5 < mean_level
 
 
 def test_phase_for_without_phases() -> None:
@@ -162,12 +164,12 @@ def test_score_respondent_worked_example() -> None:
         unanswered=0,
         total=4,
         coverage=0.75,
-        phase_id="ingericht",
+        phase_id="in-ontwikkeling",
     )
     assert result.dimensions["manpower"].score == 12.5
     assert result.dimensions["manpower"].phase_id == "beginnend"
     assert result.overall == 31.25
-    assert result.overall_phase == "in-ontwikkeling"
+    assert result.overall_phase == "beginnend"
 
 
 def test_score_respondent_counts_na_and_unanswered() -> None:
@@ -203,7 +205,22 @@ def test_overall_is_unweighted_mean_of_dimensions_with_a_score() -> None:
     result = score_respondent(STRUCTURE, answers, PHASES)
     assert result.overall == 50.0
     only_one = score_respondent(STRUCTURE, {"connection-platform": 3}, PHASES)
-    assert only_one.overall == 75.0  # manpower has no score and is left out
+    assert only_one.overall == 75.0  # 1 of 2 dimensions is enough: all but one
+
+
+FIVE = {f"d{n}": (f"d{n}-a", f"d{n}-b") for n in range(5)}
+
+
+def test_overall_needs_four_of_five_dimensions() -> None:
+    three = {"d0-a": 4, "d1-a": 4, "d2-a": 4, "d3-a": "unknown", "d4-b": "na"}
+    result = score_respondent(FIVE, three, PHASES)
+    assert [d for d, s in result.dimensions.items() if s.score is None] == ["d3", "d4"]
+    assert result.overall is None and result.overall_phase is None
+    four = score_respondent(FIVE, {**three, "d3-b": 0}, PHASES)
+    assert four.overall == 75.0 and four.overall_phase == "ingericht"
+    # The same rule holds for a round.
+    assert aggregate(FIVE, [three], PHASES).overall is None
+    assert aggregate(FIVE, [three, {"d3-a": 2}], PHASES).overall == pytest.approx(87.5)
 
 
 def test_score_respondent_ignores_unknown_item_ids() -> None:
@@ -279,17 +296,17 @@ def test_aggregate_worked_example_dimensions() -> None:
     assert connection.disagreement == pytest.approx(math.sqrt((2 * (25 / 3) ** 2) / 3))
     assert connection.disagreement == pytest.approx(6.804, abs=1e-3)
     assert connection.disagree is True  # through the items, not the standard deviation
-    assert connection.phase_id == "ingericht"
+    assert connection.phase_id == "in-ontwikkeling"  # mean level 2
 
     manpower = result.dimensions["manpower"]
     assert manpower.score == 25.0
     assert manpower.respondents == 3
     assert manpower.unknown_share == pytest.approx(1 / 6)
     assert manpower.disagreement == pytest.approx(15.590, abs=1e-3)
-    assert manpower.phase_id == "in-ontwikkeling"
+    assert manpower.phase_id == "beginnend"  # mean level 1
 
     assert result.overall == 37.5
-    assert result.overall_phase == "in-ontwikkeling"
+    assert result.overall_phase == "beginnend"  # mean level 1.5, exactly between: ties go down
     assert result.respondents == 3
 
 
@@ -443,7 +460,10 @@ def test_raising_one_answer_never_lowers_dimension_or_overall(scan, data) -> Non
     after = score_respondent(structure, higher, PHASES)
     dimension = next(d for d, items in structure.items() if item in items)
     assert after.dimensions[dimension].score > before.dimensions[dimension].score
-    assert after.overall > before.overall
+    # Raising a level never changes which dimensions have a score, so both have an overall or
+    # neither has (four-of-five rule).
+    assert (after.overall is None) == (before.overall is None)
+    assert before.overall is None or after.overall > before.overall
     for other in structure:
         if other != dimension:
             assert after.dimensions[other] == before.dimensions[other]
@@ -468,7 +488,8 @@ def test_raising_one_answer_never_lowers_the_round(round_, data) -> None:
     after = aggregate(structure, changed, PHASES)
     dimension = next(d for d, items in structure.items() if item in items)
     assert after.dimensions[dimension].score >= before.dimensions[dimension].score
-    assert after.overall >= before.overall
+    assert (after.overall is None) == (before.overall is None)
+    assert before.overall is None or after.overall >= before.overall
 
 
 @FAST
@@ -489,7 +510,9 @@ def test_unknown_or_na_in_place_of_no_answer_changes_no_score(scan, data, marker
     if zero.dimensions[dimension].score is not None and before.dimensions[dimension].score:
         assert marked.dimensions[dimension].score > zero.dimensions[dimension].score
     assert (marked.dimensions[dimension].score or 0) >= zero.dimensions[dimension].score
-    assert (marked.overall or 0) >= zero.overall
+    # A real 0 may give a dimension its first score and so an overall score; "weet ik niet" never
+    # does, and where both have an overall score the marked one is not lower.
+    assert marked.overall is None or zero.overall is None or marked.overall >= zero.overall
     # Only the counts tell the difference.
     counted = marked.dimensions[dimension]
     assert counted.unanswered == before.dimensions[dimension].unanswered - 1

@@ -10,7 +10,7 @@ import pytest
 from factories import db_snapshot, make_round, make_user, varied
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pages import csrf_of
+from pages import csrf_of, version_of
 
 from selfscan.core import tokens
 from selfscan.storage import db as dbmod
@@ -66,8 +66,8 @@ def _routes(app, *, methods=None):
 PLAUSIBLE_FORM = {
     "confirm": "y", "role_group": "police", "municipality": "GM0363", "year": "2025",
     "benchmark_consent": "y", "item-connection-case-meeting": "3", "action": "next",
-    "email": "ccv@example.org", "password": "een-lang-wachtwoord", "version": "mpg:1",
-}
+    "email": "ccv@example.org", "password": "een-lang-wachtwoord",
+}  # plus the current questionnaire version (see the test)
 
 
 def _is_bearer_api(rule) -> bool:
@@ -90,7 +90,8 @@ def test_every_state_changing_route_refuses_without_valid_csrf(app, token_value)
         client = app.test_client()
         client.get("/start")  # a session exists, as for a real visitor
         before = db_snapshot(app.config["DATABASE"])
-        data = dict(PLAUSIBLE_FORM)
+        q = app.extensions["selfscan.current"]  # the version the round's pages post
+        data = {**PLAUSIBLE_FORM, "version": f"{q.id}:{q.version}"}
         if token_value is not None:
             data["csrf_token"] = token_value
         response = client.open(url, method=method, data=data)
@@ -162,7 +163,8 @@ def test_a_respondent_needs_no_cookie_and_gets_none(app, db):
     pages.append(client.post(f"/r/{resume}/autosave/2", data={"item-connection-regierol": "1"},
                              headers={"X-CSRFToken": csrf}))
     pages.append(client.post(f"/r/{resume}/stap/2", data={
-        "csrf_token": csrf, "version": "mpg:1", "item-connection-case-meeting": "0"}))
+        "csrf_token": csrf, "version": version_of(pages[2].get_data(as_text=True)),
+        "item-connection-case-meeting": "0"}))
     pages.append(client.post(f"/r/{resume}/indienen", data={"csrf_token": csrf}))
     assert [r.status_code for r in pages] == [303, 200, 200, 200, 200, 303, 303]
     assert all("Set-Cookie" not in r.headers for r in pages)

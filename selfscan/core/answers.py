@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from selfscan.core.messages import N_, Message
-from selfscan.core.questionnaire import ContextQuestion, Dimension, Questionnaire
+from selfscan.core.questionnaire import ContextQuestion, Dimension, Item, Questionnaire
 
 COMMENT_MAX = 1000
 ANSWER_VALUES = ("0", "1", "2", "3", "4", "unknown", "na")
@@ -55,10 +55,18 @@ def step_of(q: Questionnaire, number: int) -> Step | None:
     return steps[number - 1] if 1 <= number <= len(steps) else None
 
 
-def first_open_step(q: Questionnaire, answers: Mapping[str, Any]) -> int:
-    """The first dimension page with an unanswered item; the review page when all are answered."""
+def asked_items(dimension: Dimension, role_group: str | None) -> tuple[Item, ...]:
+    """The items of a dimension that a respondent of this role group is asked (their audience)."""
+    return tuple(i for i in dimension.items if i.asks(role_group))
+
+
+def first_open_step(q: Questionnaire, answers: Mapping[str, Any],
+                    role_group: str | None = None) -> int:
+    """The first dimension page with an unanswered item this respondent is asked; the review
+    page when all are answered."""
     for step in steps_of(q):
-        if step.dimension is not None and any(i.id not in answers for i in step.dimension.items):
+        if step.dimension is not None and any(
+                i.id not in answers for i in asked_items(step.dimension, role_group)):
             return step.number
     return len(q.dimensions) + 2
 
@@ -74,7 +82,8 @@ class PageInput:
 
 
 
-def parse_page(q: Questionnaire, step: Step, form: FormData) -> PageInput:
+def parse_page(q: Questionnaire, step: Step, form: FormData,
+               role_group: str | None = None) -> PageInput:
     """Validate a page's fields. Raises PageRefused for anything that no honest form can send;
     a value a person can get wrong (a comment too long, a number out of range) becomes an error
     in ``PageInput.errors`` while the other answers are kept."""
@@ -85,7 +94,9 @@ def parse_page(q: Questionnaire, step: Step, form: FormData) -> PageInput:
                              "Open uw persoonlijke link opnieuw; wat al was opgeslagen, is "
                              "bewaard."))
     dimension = step.dimension if step.kind == "dimension" else None
-    items = {i.id: i for i in dimension.items} if dimension is not None else {}
+    # An item outside the respondent's audience is not on their page, so no honest form sends it.
+    items = ({i.id: i for i in asked_items(dimension, role_group)}
+             if dimension is not None else {})
     questions = {c.id: c for c in q.context_questions} if step.kind == "context" else {}
     for key in form.keys():
         if key in _FORM_FIELDS:

@@ -1,7 +1,8 @@
-"""Comparison lines on a municipality's results page: peer-group and national medians.
+"""Comparison lines on a municipality's results page: peer-group, caseload and national medians.
 
 Plain Python over a release (core.disclosure): the lines are the release's national cell and the
-cell of the municipality's peer group (size) in its one-way table, as published there — whole
+cells of the municipality's peer group (size) and of its caseload band (the number of families
+in the approach, the median of its respondents' answers) in their one-way tables, as published there — whole
 numbers, each only where the release shows it. So a results page publishes nothing that the
 release did not already publish to the CCV, and two results pages seen at two moments differ
 only when the release does.
@@ -20,7 +21,7 @@ from selfscan.core.anonymity import THRESHOLD
 class ComparisonLine:
     """One comparison line: a median per dimension, and the band of municipalities behind it."""
 
-    key: str  # "peer" or "national"
+    key: str  # "peer", "caseload" or "national"
     municipalities: str | None  # a count band ("5-9", ...), None when the release hides it
     medians: dict[str, int | None] = field(default_factory=dict)
 
@@ -37,6 +38,8 @@ class Comparison:
     peer: ComparisonLine
     national: ComparisonLine
     release: int | None = None
+    caseload: ComparisonLine = field(default_factory=lambda: ComparisonLine("caseload", None))
+    caseload_band: str | None = None
     release_date: str = ""
     threshold: int = THRESHOLD
 
@@ -52,9 +55,13 @@ def _line(key: str, cell: Mapping[str, Any] | None, dimension_ids: Sequence[str]
 
 def from_release(national: Mapping[str, Any] | None, peer_cells: Mapping[str, Any] | None,
                  peer_group: str, dimension_ids: Sequence[str], number: int | None = None,
-                 date: str = "") -> Comparison:
-    """The peer and national lines of a results page from a release's national cell and the
-    cells of its size table (None: no release yet)."""
+                 date: str = "", caseload_cells: Mapping[str, Any] | None = None,
+                 caseload_band: str | None = None) -> Comparison:
+    """The lines of a results page from a release's national cell and the cells of its size and
+    caseload tables (None: no release yet)."""
+    caseload = (caseload_cells or {}).get(caseload_band) if caseload_band else None
     return Comparison(_line("peer", (peer_cells or {}).get(peer_group), dimension_ids),
                       _line("national", national, dimension_ids),
-                      release=number, release_date=date)
+                      release=number, release_date=date,
+                      caseload=_line("caseload", caseload, dimension_ids),
+                      caseload_band=caseload_band)

@@ -35,9 +35,10 @@ class Level:
 
 @dataclass(frozen=True)
 class Phase:
+    """A maturity phase, named after the level a round's mean level rounds to (see scoring)."""
+
     id: str
-    min: int
-    max: int
+    from_level: int
     name: Text
     description: Text
 
@@ -49,6 +50,17 @@ class Item:
     statement: Text
     why: Text
     levels: tuple[Text, ...]
+    short: Text | None = None
+    audience: frozenset[str] | None = None  # role-group ids that are asked; None: everyone
+    child_safety: bool = False
+
+    def label(self, lang: str) -> str:
+        """The short label where the questionnaire has one, else the statement."""
+        return (self.short or self.statement).get(lang)
+
+    def asks(self, role_group: str | None) -> bool:
+        """Whether a respondent of this role group is asked this item."""
+        return self.audience is None or role_group is None or role_group in self.audience
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,14 @@ class Questionnaire:
     def items(self) -> dict[str, Item]:
         return {i.id: i for d in self.dimensions for i in d.items}
 
+    def structure_for(self, role_group: str | None) -> dict[str, tuple[str, ...]]:
+        """The structure as one role group is asked it (dimensions may be left empty)."""
+        return {d.id: tuple(i.id for i in d.items if i.asks(role_group)) for d in self.dimensions}
+
+    @cached_property
+    def child_safety_items(self) -> frozenset[str]:
+        return frozenset(i.id for d in self.dimensions for i in d.items if i.child_safety)
+
     def dimension(self, dimension_id: str) -> Dimension:
         for d in self.dimensions:
             if d.id == dimension_id:
@@ -135,7 +155,7 @@ class Questionnaire:
                 {"value": "na", "name": t(NOT_APPLICABLE_TEXT)},
             ],
             "phases": [
-                {"id": p.id, "min": p.min, "max": p.max, "name": t(p.name),
+                {"id": p.id, "from_level": p.from_level, "name": t(p.name),
                  "description": t(p.description)}
                 for p in self.phases
             ],
@@ -153,7 +173,9 @@ class Questionnaire:
                     "id": d.id, "title": t(d.title), "description": t(d.description),
                     "items": [
                         {
-                            "id": i.id, "statement": t(i.statement), "why": t(i.why),
+                            "id": i.id, "short": t(i.short), "statement": t(i.statement),
+                            "why": t(i.why), "child_safety": i.child_safety,
+                            "audience": sorted(i.audience) if i.audience is not None else None,
                             "levels": [
                                 {"value": n, "name": t(self.levels[n].name),
                                  "description": t(text)}
@@ -182,6 +204,8 @@ class Tool:
     dimensions: tuple[str, ...]
     relevant_when: tuple[tuple[str, int], ...]
     url_is_home: bool = False
+    year: int | None = None
+    checked: str | None = None  # ISO date on which the link and the facts were last verified
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ Rules beyond docs/scoring.md:
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -54,6 +55,47 @@ class Analysis:
     side_counts: dict[str, int]
     shown_sides: frozenset[str]
     side_aggregates: dict[str, scoring.RoundAggregate]
+    context: tuple[ContextSummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContextSummary:
+    """The respondents' answers to one context question: how many answered, and what.
+
+    Numbers and years: median, lowest and highest; choices: how many chose each option (an
+    option several respondents may tick counts each of them once). Free text is not summarised.
+    """
+
+    question_id: str
+    answered: int
+    median: float | None = None
+    low: int | None = None
+    high: int | None = None
+    counts: tuple[tuple[str, int], ...] = ()
+
+
+def summarise_context(questionnaire: Questionnaire, respondents: Sequence[dict[str, Any]]
+                      ) -> tuple[ContextSummary, ...]:
+    """A summary per context question of the version, from the respondents' context answers."""
+    out = []
+    for question in questionnaire.context_questions:
+        given = [r.get("context", {}).get(question.id) for r in respondents]
+        given = [g for g in given if g not in (None, "", [])]
+        if question.type in ("number", "year"):
+            numbers = sorted(int(g) for g in given if isinstance(g, int | float))
+            out.append(ContextSummary(
+                question.id, len(numbers),
+                float(statistics.median(numbers)) if numbers else None,
+                numbers[0] if numbers else None, numbers[-1] if numbers else None))
+        elif question.type in ("choice", "multi_choice"):
+            chosen = [set(g) if isinstance(g, list) else {g} for g in given]
+            out.append(ContextSummary(
+                question.id, len(chosen),
+                counts=tuple((o.id, sum(1 for c in chosen if o.id in c))
+                             for o in question.options)))
+        else:
+            out.append(ContextSummary(question.id, len(given)))
+    return tuple(out)
 
 
 def shown_sides(role_counts: dict[str, int], shown_roles: set[str] | frozenset[str]) -> set[str]:
@@ -99,7 +141,8 @@ def analyse(questionnaire: Questionnaire, respondents: Sequence[dict[str, Any]])
             phases)
         for side in sides
     }
-    return Analysis(agg, role_counts, roles, role_aggs, side_counts, sides, side_aggs)
+    return Analysis(agg, role_counts, roles, role_aggs, side_counts, sides, side_aggs,
+                    summarise_context(questionnaire, respondents))
 
 
 # --- the view model -----------------------------------------------------------------------------
@@ -109,6 +152,7 @@ def analyse(questionnaire: Questionnaire, respondents: Sequence[dict[str, Any]])
 class ItemView:
     id: str
     statement: str
+    label: str  # the short label
     median: float | None
     q1: float | None
     q3: float | None
@@ -143,6 +187,7 @@ class DimensionView:
     change: float | None = None
     previous: float | None = None
     peer: float | None = None
+    caseload: float | None = None
     national: float | None = None
     side_scores: dict[str, float | None] = field(default_factory=dict)
     sides_disagree: bool = False
@@ -156,9 +201,10 @@ class DimensionView:
 @dataclass
 class ReasonView:
     item_id: str
-    statement: str
+    label: str  # the item's short label (the statement where a version has none)
     level: float
     level_name: str
+    child_safety: bool = False
 
 
 @dataclass
@@ -170,6 +216,18 @@ class ToolView:
     url_is_home: bool
     description: str
     reasons: list[ReasonView]
+    dimension_id: str = ""
+    dimension_title: str = ""
+    coaching_route: bool = False  # coaching in place of a tool: nothing else in the catalogue fits
+
+
+@dataclass
+class Discussion:
+    """Rule 2 of the advice: disagreement to talk through before any tool."""
+
+    reasons: list[ReasonView]
+    respondents: bool
+    sides: bool
 
 
 @dataclass
@@ -178,6 +236,21 @@ class DimensionAdvice:
     title: str
     score: float | None
     tools: list[ToolView]
+    discuss: Discussion | None = None
+
+
+@dataclass
+class ContextView:
+    """One context question on the results page: the question, how many answered, a summary."""
+
+    id: str
+    question: str
+    type: str
+    answered: int
+    median: float | None
+    low: int | None
+    high: int | None
+    counts: list[tuple[str, int]]  # (option label, respondents who chose it)
 
 
 @dataclass
@@ -186,6 +259,7 @@ class GroupView:
     label: str
     respondents: int
     scores: dict[str, float | None]
+    not_asked: frozenset[str] = frozenset()  # dimensions of which the group is asked no item
 
 
 @dataclass
@@ -199,15 +273,19 @@ class ResultsView:
     overall: float | None
     overall_phase_name: str
     overall_phase_description: str
+    missing_dimensions: list[str]  # titles of the dimensions without a score
+    overall_needs: int  # how many dimensions need a score for an overall score
     dimensions: list[DimensionView]
     role_groups: list[GroupView]
     hidden_role_groups: int
     sides: list[GroupView]
+    context: list[ContextView]
     comparison: Comparison
     peer_group_label: str
     previous: dict[str, Any] | None
     shared_items: int
     advice: list[DimensionAdvice]
+    first_steps: list[ToolView]
     uncovered: list[ReasonView]
     coaching: ToolView | None
     coaching_requested: bool
@@ -222,15 +300,21 @@ def level_label(questionnaire: Questionnaire, level: float, lang: str) -> str:
     return ""
 
 
+def _reason_view(r: recommend.Reason, q: Questionnaire, lang: str) -> ReasonView:
+    item = q.items.get(r.item_id)
+    return ReasonView(r.item_id, item.label(lang) if item else r.item_id, r.level,
+                      level_label(q, r.level, lang), bool(item and item.child_safety))
+
+
 def _tool_view(tool: Tool, reasons: Sequence[recommend.Reason], q: Questionnaire,
-               lang: str) -> ToolView:
-    items = q.items
+               lang: str, dimension_id: str = "") -> ToolView:
     return ToolView(
         id=tool.id, title=tool.title.get(lang), publisher=tool.publisher, url=tool.url,
         url_is_home=tool.url_is_home, description=tool.description.get(lang),
-        reasons=[ReasonView(r.item_id, items[r.item_id].statement.get(lang) if r.item_id in items
-                            else r.item_id, r.level, level_label(q, r.level, lang))
-                 for r in reasons])
+        reasons=[_reason_view(r, q, lang) for r in reasons if r.item_id in q.items],
+        dimension_id=dimension_id,
+        dimension_title=q.dimension(dimension_id).title.get(lang) if dimension_id else "",
+        coaching_route=tool.id == COACHING_TOOL_ID and bool(reasons))
 
 
 def _strong_weak(items: list[ItemView]) -> tuple[list[ItemView], list[ItemView]]:
@@ -301,6 +385,7 @@ def _item_views(q: Questionnaire, da: scoring.DimensionAggregate, analysis: Anal
         live = live_items.get(ia.item_id)
         items.append(ItemView(
             id=ia.item_id, statement=q.items[ia.item_id].statement.get(lang),
+            label=q.items[ia.item_id].label(lang),
             median=ia.median, q1=ia.q1, q3=ia.q3, spread=ia.spread,
             respondents=ia.respondents, unknown=ia.unknown,
             not_applicable=ia.not_applicable, disagree=ia.disagree,
@@ -334,6 +419,8 @@ def _dimension_views(q: Questionnaire, agg: scoring.RoundAggregate, analysis: An
             disagree_items=[i for i in items if i.disagree or i.sides_disagree],
             change=changes.dimensions.get(d.id), previous=changes.previous_scores.get(d.id),
             peer=comparison.peer.medians.get(d.id) if comparison.peer.shown else None,
+            caseload=(comparison.caseload.medians.get(d.id) if comparison.caseload.shown
+                      else None),
             national=(comparison.national.medians.get(d.id) if comparison.national.shown
                       else None),
             side_scores=side_scores,
@@ -341,50 +428,99 @@ def _dimension_views(q: Questionnaire, agg: scoring.RoundAggregate, analysis: An
     return dimensions
 
 
-def _group_views(analysis: Analysis, lang: str) -> tuple[list[GroupView], list[GroupView]]:
+def _not_asked(q: Questionnaire, roles: Sequence[str]) -> frozenset[str]:
+    """The dimensions of which none of these role groups is asked a single item (audience)."""
+    return frozenset(d.id for d in q.dimensions
+                     if not any(i.asks(role) for i in d.items for role in roles))
+
+
+def _group_views(q: Questionnaire, analysis: Analysis, lang: str
+                 ) -> tuple[list[GroupView], list[GroupView]]:
     """The shown role groups (in the order of roles.py) and the shown sides of the chain."""
     role_order = list(ROLES)
     role_groups = [
         GroupView(role, ROLES[role].label(lang) if role in ROLES else role,
                   analysis.role_counts[role],
-                  {d: a.score for d, a in analysis.role_aggregates[role].dimensions.items()})
+                  {d: a.score for d, a in analysis.role_aggregates[role].dimensions.items()},
+                  _not_asked(q, [role]))
         for role in sorted(analysis.shown_roles, key=lambda r: role_order.index(r)
                            if r in ROLES else len(ROLES))
     ]
     sides = [
         GroupView(s, SIDE_LABELS[s][1 if lang == "en" else 0], analysis.side_counts[s],
-                  {d: a.score for d, a in analysis.side_aggregates[s].dimensions.items()})
+                  {d: a.score for d, a in analysis.side_aggregates[s].dimensions.items()},
+                  _not_asked(q, [r for r in analysis.role_counts
+                                 if (ROLES[r].side if r in ROLES else "other") == s]))
         for s in SIDE_ORDER if s in analysis.shown_sides
     ]
     return role_groups, sides
 
 
+def _context_views(q: Questionnaire, analysis: Analysis, lang: str) -> list[ContextView]:
+    summaries = {c.question_id: c for c in analysis.context}
+    views = []
+    for question in q.context_questions:
+        c = summaries.get(question.id)
+        if c is None or question.type == "text":
+            continue
+        labels = {o.id: o.label.get(lang) for o in question.options}
+        views.append(ContextView(
+            question.id, question.question.get(lang), question.type, c.answered, c.median,
+            c.low, c.high, [(labels[o], n) for o, n in c.counts if n]))
+    return views
+
+
 @dataclass(frozen=True)
 class _Advice:
     dimensions: list[DimensionAdvice]
+    first_steps: list[ToolView]
     uncovered: list[ReasonView]
     coaching: ToolView | None
 
 
-def _advice(q: Questionnaire, agg: scoring.RoundAggregate, catalogue: Catalogue,
-            coaching_requested: bool, lang: str) -> _Advice:
-    advice = recommend.recommend(agg, catalogue.tools, coaching_tool_id=COACHING_TOOL_ID,
-                                 coaching_requested=coaching_requested)
+def side_items(analysis: Analysis) -> dict[str, tuple[str, ...]]:
+    """Per dimension, the items on which the care side and the criminal-law side are
+    ``scoring.ITEM_DISAGREE_SPREAD`` levels or more apart (only when both sides may be shown)."""
+    if not {"care", "justice"} <= analysis.shown_sides:
+        return {}
+    care, justice = analysis.side_aggregates["care"], analysis.side_aggregates["justice"]
+    out: dict[str, tuple[str, ...]] = {}
+    for dim_id, dim in care.dimensions.items():
+        other = {i.item_id: i.median for i in justice.dimensions[dim_id].items
+                 if i.median is not None}
+        apart = tuple(i.item_id for i in dim.items
+                      if i.median is not None and i.item_id in other
+                      and abs(i.median - other[i.item_id]) >= scoring.ITEM_DISAGREE_SPREAD)
+        if apart:
+            out[dim_id] = apart
+    return out
+
+
+def _advice(q: Questionnaire, agg: scoring.RoundAggregate, analysis: Analysis,
+            catalogue: Catalogue, coaching_requested: bool, lang: str) -> _Advice:
+    advice = recommend.recommend(
+        agg, catalogue.tools, child_safety=q.child_safety_items, side_items=side_items(analysis),
+        coaching_tool_id=COACHING_TOOL_ID, coaching_requested=coaching_requested)
     tools = {t.id: t for t in catalogue.tools}
+
+    def tool(rec: recommend.Recommendation) -> ToolView:
+        return _tool_view(tools[rec.tool_id], rec.reasons, q, lang, rec.dimension_id)
+
     dimensions = [
         DimensionAdvice(
             dr.dimension_id, q.dimension(dr.dimension_id).title.get(lang), dr.score,
-            [_tool_view(tools[rec.tool_id], rec.reasons, q, lang) for rec in dr.recommendations
-             if rec.tool_id in tools])
+            [tool(rec) for rec in dr.recommendations if rec.tool_id in tools],
+            None if dr.discuss is None else Discussion(
+                [_reason_view(r, q, lang) for r in dr.discuss.reasons if r.item_id in q.items],
+                dr.discuss.respondents, dr.discuss.sides))
         for dr in advice.dimensions
     ]
     coaching_tool = catalogue.get(COACHING_TOOL_ID)
     coaching = (_tool_view(coaching_tool, (), q, lang)
                 if advice.offer_coaching and coaching_tool is not None else None)
-    uncovered = [ReasonView(r.item_id, q.items[r.item_id].statement.get(lang), r.level,
-                            level_label(q, r.level, lang))
-                 for r in advice.uncovered_items if r.item_id in q.items]
-    return _Advice(dimensions, uncovered, coaching)
+    uncovered = [_reason_view(r, q, lang) for r in advice.uncovered_items if r.item_id in q.items]
+    return _Advice(dimensions, [tool(rec) for rec in advice.first if rec.tool_id in tools],
+                   uncovered, coaching)
 
 
 def build(
@@ -399,8 +535,8 @@ def build(
     """
     changes = _changes(agg, previous)
     dimensions = _dimension_views(q, agg, analysis, comparison, changes, lang)
-    role_groups, sides = _group_views(analysis, lang)
-    advice = _advice(q, agg, catalogue, bool(round_row["coaching_requested"]), lang)
+    role_groups, sides = _group_views(q, analysis, lang)
+    advice = _advice(q, agg, analysis, catalogue, bool(round_row["coaching_requested"]), lang)
     overall_phase = q.phase(agg.overall_phase)
     labels = anonymity.PEER_GROUP_LABELS.get(round_row["peer_group"], ("", ""))
     return ResultsView(
@@ -409,15 +545,20 @@ def build(
         respondents=agg.respondents, overall=agg.overall,
         overall_phase_name=overall_phase.name.get(lang) if overall_phase else "",
         overall_phase_description=overall_phase.description.get(lang) if overall_phase else "",
+        missing_dimensions=[d.title.get(lang) for d in q.dimensions
+                            if d.id in agg.dimensions and agg.dimensions[d.id].score is None],
+        overall_needs=scoring.dimensions_needed(len(q.dimensions)),
         dimensions=dimensions, role_groups=role_groups,
         hidden_role_groups=len([r for r in analysis.role_counts
                                 if r not in analysis.shown_roles]),
-        sides=sides, comparison=comparison, peer_group_label=labels[1 if lang == "en" else 0],
+        sides=sides, context=_context_views(q, analysis, lang), comparison=comparison,
+        peer_group_label=labels[1 if lang == "en" else 0],
         previous=None if previous is None else {
             "year": previous.year, "name": previous.name, "version": previous.version,
             "closed": previous.closed, "respondents": previous.aggregate.respondents,
             "same_version": previous.version == q.version},
-        shared_items=len(changes.items), advice=advice.dimensions, uncovered=advice.uncovered,
+        shared_items=len(changes.items), advice=advice.dimensions,
+        first_steps=advice.first_steps, uncovered=advice.uncovered,
         coaching=advice.coaching, coaching_requested=bool(round_row["coaching_requested"]),
         generated=date.today())
 

@@ -12,9 +12,15 @@ Pure functions on plain values; no Flask, no database. The rules (see docs/scori
   the dimension score is the mean of ``median * 25`` over the items that have a median, so one
   outlying respondent cannot move a dimension much; disagreement is the population standard
   deviation of the respondents' own dimension scores.
-* Phases: a real score ``s`` belongs to the phase with the largest ``min <= s``, as long as
-  ``s < max + 1`` of that phase (phases are inclusive whole-number ranges, so 24.5 with phases
-  0-24 / 25-49 belongs to the first).
+* Overall: only when at least ``dimensions_needed`` dimensions have a score (four of five);
+  otherwise there is no overall score and no overall phase, and the page names the dimensions
+  that lack answers.
+* Phases are named after levels (``PhaseLike.from_level``): a score is in the phase of the level
+  its mean level rounds to, halves rounding down, so no round is shown a phase more than half a
+  level above its mean and a round exactly between two levels gets the lower one. With the
+  phases start (0), opbouw (2), ingericht (3) and geborgd (4) the boundaries are 37.5, 62.5
+  and 87.5 points: every item at "In ontwikkeling" (50) is opbouw, every item at "Ingericht"
+  (75) is ingericht.
 
 Scores are not rounded here; round to one decimal only when displaying.
 """
@@ -51,16 +57,13 @@ _Kind = Literal["level", "unknown", "na", "unanswered"]
 
 
 class PhaseLike(Protocol):
-    """A maturity phase: an inclusive whole-number score range with an id."""
+    """A maturity phase, named after the level it starts at (0 for the first)."""
 
     @property
     def id(self) -> str: ...
 
     @property
-    def min(self) -> int: ...
-
-    @property
-    def max(self) -> int: ...
+    def from_level(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -163,21 +166,40 @@ def _mean(values: Iterable[float]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
-def phase_for(score: float | None, phases: Iterable[PhaseLike]) -> str | None:
-    """The id of the phase that holds ``score``; None for no score or a score outside all phases.
+def phase_floor(from_level: int) -> float:
+    """The score above which a phase named after ``from_level`` begins: halfway to the level
+    below (37.5 for level 2); 0 for a phase that starts at level 0."""
+    return 0.0 if from_level == 0 else LEVEL_SCORE[from_level] - LEVEL_SCORE[1] / 2
 
-    A phase ``min..max`` holds the real numbers ``min <= s < max + 1``; where ranges overlap the
-    phase with the largest ``min`` wins.
+
+def phase_for(score: float | None, phases: Iterable[PhaseLike]) -> str | None:
+    """The id of the phase that holds ``score``; None for no score.
+
+    A phase holds the scores strictly above its floor (``phase_floor``), up to the next phase:
+    a score exactly on a boundary belongs to the lower phase (ties never flatter).
     """
     if score is None:
         return None
     best: PhaseLike | None = None
     for phase in phases:
-        if phase.min <= score and (best is None or phase.min > best.min):
+        inside = phase.from_level == 0 or score > phase_floor(phase.from_level)
+        if inside and (best is None or phase.from_level > best.from_level):
             best = phase
-    if best is None or score >= best.max + 1:
+    return best.id if best is not None else None
+
+
+def dimensions_needed(dimensions: int) -> int:
+    """How many dimensions need a score for an overall score: all but one (4 of 5)."""
+    return max(1, dimensions - 1)
+
+
+def overall_score(scores: Iterable[float | None]) -> float | None:
+    """The unweighted mean of the dimension scores, or None when too few dimensions have one."""
+    scores = list(scores)
+    scored = [s for s in scores if s is not None]
+    if not scored or len(scored) < dimensions_needed(len(scores)):
         return None
-    return best.id
+    return statistics.fmean(scored)
 
 
 def score_respondent(
@@ -207,7 +229,7 @@ def score_respondent(
             coverage=counts["level"] / total if total else 0.0,
             phase_id=phase_for(score, phases),
         )
-    overall = _mean(d.score for d in dimensions.values() if d.score is not None)
+    overall = overall_score(d.score for d in dimensions.values())
     return ScanScore(dimensions, overall, phase_for(overall, phases))
 
 
@@ -331,7 +353,7 @@ def aggregate(
             phase_id=phase_for(score, phases),
             items=items,
         )
-    overall = _mean(d.score for d in dimensions.values() if d.score is not None)
+    overall = overall_score(d.score for d in dimensions.values())
     return RoundAggregate(dimensions, overall, phase_for(overall, phases), len(respondents))
 
 

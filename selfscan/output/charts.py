@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from selfscan.output import formats
+
 # Okabe-Ito: distinguishable with the common forms of colour blindness. Each series also has its
 # own line style and marker, so colour is never the only difference.
 OKABE_ITO = {
@@ -43,8 +45,12 @@ def wrap_label(label: str, width: int = 16) -> str:
     return "<br>".join(lines)
 
 
-def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> dict[str, Any]:
-    """A ``scatterpolar`` radar on a 0-100 scale; None values leave a gap, never a false 0."""
+def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "",
+          lang: str = formats.DEFAULT_LANG) -> dict[str, Any]:
+    """A ``scatterpolar`` radar on a 0-100 scale; None values leave a gap, never a false 0.
+
+    Numbers on hover read as on the page: one decimal, a decimal comma in Dutch (``lang``).
+    """
     data = []
     for s in series:
         values = [None if v is None else round(v, 1) for v in s.values]
@@ -59,7 +65,7 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> 
             "marker": {"symbol": MARKER[s.kind], "size": 8, "color": OKABE_ITO[s.kind]},
             "fill": "toself" if s.kind == "own" else "none",
             "fillcolor": "rgba(0, 114, 178, 0.12)",
-            "hovertemplate": "%{theta}: %{r}<extra>" + s.name.replace("<", "") + "</extra>",
+            "hovertemplate": "%{theta}: %{r:.1f}<extra>" + s.name.replace("<", "") + "</extra>",
             "connectgaps": False,
         })
     layout: dict[str, Any] = {
@@ -73,6 +79,7 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> 
         "margin": {"l": 90, "r": 90, "t": 70, "b": 40},
         "font": {"family": "system-ui, sans-serif", "size": 14},
         "paper_bgcolor": "rgba(0,0,0,0)",
+        "separators": formats.plotly_separators(lang),
     }
     if title:
         layout["title"] = {"text": title}
@@ -84,11 +91,13 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "") -> 
 
 
 def results_radar(dimensions: Sequence[Any], series_names: dict[str, str],
-                  with_previous: bool, peer_shown: bool, national_shown: bool) -> dict[str, Any]:
+                  with_previous: bool, peer_shown: bool, national_shown: bool, *,
+                  lang: str = formats.DEFAULT_LANG) -> dict[str, Any]:
     """The radar of a results page: own scores, and the comparison lines that may be shown.
 
     ``dimensions`` are the view model's dimension views (``title``, ``score``, ``peer``,
-    ``national``, ``previous``); ``series_names`` names the lines in the page's language.
+    ``national``, ``previous``); ``series_names`` names the lines in the page's language, and
+    ``lang`` is that language (its decimal mark on hover).
     """
     series = [Series("own", series_names["own"], [d.score for d in dimensions])]
     if peer_shown:
@@ -99,4 +108,4 @@ def results_radar(dimensions: Sequence[Any], series_names: dict[str, str],
     if with_previous:
         series.append(Series("previous", series_names["previous"],
                              [d.previous for d in dimensions]))
-    return radar([d.title for d in dimensions], series)
+    return radar([d.title for d in dimensions], series, lang=lang)

@@ -1,7 +1,8 @@
 """The results of a round as a PDF (fpdf2): radar drawn as polygons, scores table, advice.
 
 Texts are translated by the ``gettext`` function passed in (the web layer's, for the language of
-the request), so that this module needs no Flask.
+the request), so that this module needs no Flask; numbers are written by ``output.formats`` in
+that language (``lang``: 68,1 in Dutch, 68.1 in English).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fpdf.enums import XPos, YPos
 
 from selfscan.core.results import ResultsView
 from selfscan.output import charts
-from selfscan.output.formats import format_level, format_number, format_pct
+from selfscan.output.formats import DEFAULT_LANG, format_delta, format_level, format_number, format_pct
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = FONT_DIR / "DejaVuSans.ttf"
@@ -24,7 +25,7 @@ FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 
 # Core-font fallback: these characters are outside latin-1 but have a plain equivalent.
 _PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "–": "-",
-                        "—": "-", "…": "...", "≠": "<>", "•": "-", "€": "EUR"})
+                        "—": "-", "−": "-", "…": "...", "≠": "<>", "•": "-", "€": "EUR"})
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -32,16 +33,11 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
-def _change(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:+.1f}"
-
-
 class _Report(FPDF):
-    def __init__(self, footer_text: str) -> None:
+    def __init__(self, footer_text: str, lang: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
+        self.lang = lang  # the reader's language: how numbers are written
         self.unicode = FONT.exists() and FONT_BOLD.exists()
         if self.unicode:
             self.add_font("DejaVu", "", str(FONT))
@@ -169,10 +165,12 @@ Translate = Callable[..., str]
 """gettext: a Dutch message id and its named values -> the text in the reader's language."""
 
 
-def build_pdf(view: ResultsView, gettext: Translate) -> bytes:
-    """The report a coordinator takes to the mayor, aldermen and council."""
+def build_pdf(view: ResultsView, gettext: Translate, *, lang: str = DEFAULT_LANG) -> bytes:
+    """The report a coordinator takes to the mayor, aldermen and council, in the language of
+    ``gettext`` and ``lang``."""
     date_text = view.generated.strftime("%d-%m-%Y")
-    pdf = _Report(gettext("Zelfscan %(name)s, %(date)s", name=view.municipality, date=date_text))
+    pdf = _Report(gettext("Zelfscan %(name)s, %(date)s", name=view.municipality, date=date_text),
+                  lang)
     title = gettext("Zelfscan aanpak multiprobleemgezinnen")
     pdf.set_title(pdf.text_of(f"{title}: {view.municipality}"))
     pdf.set_author("CCV")
@@ -203,9 +201,19 @@ def _title_page(pdf: _Report, view: ResultsView, _: Translate, title: str, date_
         pdf.para(_("Voorlopig: de ronde is nog open. De uitkomsten kunnen nog veranderen."),
                  10, bold=True, gap=1)
     if view.overall is not None:
-        pdf.para(_("Totaalscore %(score)s van 100: %(phase)s", score=format_number(view.overall),
+        pdf.para(_("Totaalscore %(score)s van 100: %(phase)s",
+                   score=format_number(view.overall, lang=pdf.lang),
                    phase=view.overall_phase_name), 11, bold=True, gap=0.5)
         pdf.para(view.overall_phase_description, 9, gap=2)
+    elif view.missing_dimensions and len(view.missing_dimensions) < len(view.dimensions):
+        pdf.para(_("Er is nog geen totaalscore. Daarvoor moeten minstens %(n)s van de "
+                   "%(total)s onderdelen een score hebben.", n=view.overall_needs,
+                   total=len(view.dimensions)), 10, bold=True, gap=0.5)
+        pdf.para(_("Deze onderdelen hebben nog geen antwoord met een niveau: %(titles)s.",
+                   titles=", ".join(view.missing_dimensions)), 9, gap=2)
+    if view.first_steps:
+        pdf.para(_("Eerste stappen: %(steps)s", steps="; ".join(
+            f"{t.title} ({t.dimension_title})" for t in view.first_steps)), 9, gap=2)
     pdf.para(_("Radar: uw scores per onderdeel (0 tot 100)"), 12, bold=True, gap=0)
     pdf.set_y(_radar(pdf, view, pdf.get_y()))
     if not view.comparison.peer.shown or not view.comparison.national.shown:
@@ -226,9 +234,12 @@ def _scores_table(pdf: _Report, view: ResultsView, _: Translate) -> None:
             row.cell(pdf.text_of(h))
         for d in view.dimensions:
             row = table.row()
-            for cell in (d.title, format_number(d.score), d.phase_name, str(d.respondents),
-                         format_pct(d.coverage), format_pct(d.unknown_share),
-                         format_number(d.peer), format_number(d.national), _change(d.change)):
+            for cell in (d.title, format_number(d.score, lang=pdf.lang), d.phase_name,
+                         str(d.respondents), format_pct(d.coverage, lang=pdf.lang),
+                         format_pct(d.unknown_share, lang=pdf.lang),
+                         format_number(d.peer, lang=pdf.lang),
+                         format_number(d.national, lang=pdf.lang),
+                         format_delta(d.change, lang=pdf.lang)):
                 row.cell(pdf.text_of(cell))
     pdf.ln(4)
 
@@ -237,16 +248,19 @@ def _dimension_notes(pdf: _Report, view: ResultsView, _: Translate) -> None:
     for d in view.dimensions:
         if pdf.get_y() > pdf.h - 60:
             pdf.add_page()
-        pdf.para(f"{d.title}: {format_number(d.score)} ({d.phase_name})", 11, bold=True, gap=0.5)
+        pdf.para(f"{d.title}: {format_number(d.score, lang=pdf.lang)} ({d.phase_name})", 11,
+                 bold=True, gap=0.5)
         if d.strongest:
             pdf.para(_("Sterkst: %(items)s", items="; ".join(
-                f"{i.statement} ({format_level(i.median)})" for i in d.strongest)), 8, gap=0.5)
+                f"{i.label} ({format_level(i.median, lang=pdf.lang)})" for i in d.strongest)),
+                8, gap=0.5)
         if d.weakest:
             pdf.para(_("Zwakst: %(items)s", items="; ".join(
-                f"{i.statement} ({format_level(i.median)})" for i in d.weakest)), 8, gap=0.5)
+                f"{i.label} ({format_level(i.median, lang=pdf.lang)})" for i in d.weakest)),
+                8, gap=0.5)
         if d.disagree_items:
             pdf.para(_("Deelnemers zijn het oneens over: %(items)s", items="; ".join(
-                i.statement for i in d.disagree_items)), 8, gap=0.5)
+                i.label for i in d.disagree_items)), 8, gap=0.5)
         pdf.ln(1.5)
 
 
@@ -262,7 +276,8 @@ def _tool(pdf: _Report, tool: Any, _: Translate) -> None:
         pdf.add_page()
     pdf.para(f"{tool.title} ({tool.publisher})", 10, bold=True, gap=0.3)
     for reason in tool.reasons:
-        pdf.para("- " + _reason(_, reason.statement, reason.level, reason.level_name), 8, gap=0.2)
+        pdf.para("- " + _reason(_, reason.label, reason.level, reason.level_name, pdf.lang),
+                 8, gap=0.2)
     _link(pdf, tool.url)
     if tool.url_is_home:
         pdf.para(_("Zoek op de titel op de site van de uitgever."), 8, gap=0.3)
@@ -271,9 +286,12 @@ def _tool(pdf: _Report, tool: Any, _: Translate) -> None:
 
 def _advice(pdf: _Report, view: ResultsView, _: Translate) -> None:
     pdf.para(_("Aanbevelingen"), 12, bold=True, gap=1)
-    blocks = [block for block in view.advice if block.tools]
+    blocks = [block for block in view.advice if block.tools or block.discuss]
     for block in blocks:
         pdf.para(block.title, 11, bold=True, gap=0.5)
+        if block.discuss is not None:
+            pdf.para(_("Bespreek dit eerst samen: %(items)s",
+                       items="; ".join(r.label for r in block.discuss.reasons)), 9, gap=0.8)
         for tool in block.tools:
             _tool(pdf, tool, _)
     if not blocks:
@@ -285,7 +303,6 @@ def _advice(pdf: _Report, view: ResultsView, _: Translate) -> None:
         _link(pdf, view.coaching.url)
 
 
-def _reason(_: Translate, statement: str, level: float, level_name: str) -> str:
-    level_text = format_level(level) + (f" ({level_name})" if level_name else "")
-    return _("omdat ‘%(statement)s’ op niveau %(level)s staat", statement=statement,
-             level=level_text)
+def _reason(_: Translate, label: str, level: float, level_name: str, lang: str) -> str:
+    level_text = format_level(level, lang=lang) + (f" ({level_name})" if level_name else "")
+    return _("%(label)s staat op niveau %(level)s", label=label, level=level_text)

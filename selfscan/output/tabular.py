@@ -1,5 +1,17 @@
 """Tables as files: one CSV and JSON writer for every export, the results export of a round,
-and the CCV's anonymised benchmark export (CSV tables in a zip, and one SQLite database)."""
+and the CCV's anonymised benchmark export (CSV tables in a zip, and one SQLite database).
+
+Numbers in files:
+
+* JSON and SQLite hold real numbers; they never depend on a language.
+* Machine-readable CSV (the CCV's benchmark export, ``csv_text`` without ``spreadsheet``) is
+  comma-separated with a decimal point (1.5), in every language (docs/ccv-export.md).
+* Spreadsheet CSV (a municipality's downloads, ``spreadsheet=True``) is written for the
+  spreadsheet of the reader's language (``lang``): Dutch with a decimal comma (68,1) and
+  semicolons between the fields, English with a decimal point (68.1) and commas. The field
+  separator is never the decimal mark. The number itself comes from
+  ``formats.spreadsheet_number``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +28,7 @@ from typing import Any
 
 from selfscan.core.anonymity import THRESHOLD
 from selfscan.core.results import ResultsView
+from selfscan.output import formats
 
 # --- one writer for every export ---------------------------------------------------------------
 
@@ -26,31 +39,35 @@ def json_text(data: Any) -> str:
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *,
-             spreadsheet: bool = False) -> str:
+             spreadsheet: bool = False, lang: str = formats.DEFAULT_LANG) -> str:
     """CSV with a header row; columns a row lacks are empty.
 
-    ``spreadsheet=True`` writes for a municipality's Excel: a BOM and semicolons (Dutch Excel
-    opens the file as columns, accents intact), numbers with a decimal comma, and text that a
-    spreadsheet would run as a formula prefixed with a quote (CSV injection). Without it the file
-    is plain comma-separated UTF-8 for analysis tools.
+    ``spreadsheet=True`` writes for a municipality's Excel in the reader's language ``lang``: a
+    BOM (accents intact), numbers with the language's decimal mark and the other separator
+    between fields (Dutch: 68,1 and semicolons, so that Dutch Excel opens the file as columns;
+    English: 68.1 and commas), and text that a spreadsheet would run as a formula prefixed with
+    a quote (CSV injection). Without it the file is plain comma-separated UTF-8 with decimal
+    points for analysis tools, whatever the language.
     """
     buf = io.StringIO()
+    delimiter = ","
     if spreadsheet:
         buf.write("\ufeff")
-    writer = csv.DictWriter(buf, fieldnames=list(columns), delimiter=";" if spreadsheet else ",",
+        delimiter = ";" if formats.decimal_mark(lang) == "," else ","
+    writer = csv.DictWriter(buf, fieldnames=list(columns), delimiter=delimiter,
                             extrasaction="ignore", lineterminator="\r\n" if spreadsheet else "\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: (_spreadsheet_cell(row.get(k)) if spreadsheet else row.get(k))
+        writer.writerow({k: (_spreadsheet_cell(row.get(k), lang) if spreadsheet else row.get(k))
                          for k in columns})
     return buf.getvalue()
 
 
-def _spreadsheet_cell(value: Any) -> Any:
+def _spreadsheet_cell(value: Any, lang: str) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
+        return formats.spreadsheet_number(value, lang=lang)
     return "" if value is None else value
 
 
@@ -92,13 +109,19 @@ def results_export(view: ResultsView) -> dict[str, Any]:
             }
             for d in view.dimensions
         ],
+        "context": [
+            {"id": c.id, "question": c.question, "answered": c.answered,
+             "median": c.median, "lowest": c.low, "highest": c.high,
+             "chosen": [{"option": label, "respondents": n} for label, n in c.counts]}
+            for c in view.context
+        ],
     }
 
 
 RESULTS_COLUMNS = ["level", "dimension", "id", "text", "score", "phase", "median_level",
                    "respondents", "coverage", "unknown_share", "unknown", "not_applicable",
                    "disagreement", "change_since_previous", "peer_group_median",
-                   "national_median"]
+                   "national_median", "median", "lowest", "highest"]
 
 
 def results_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -118,6 +141,12 @@ def results_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                          "respondents": i["respondents_with_level"], "unknown": i["unknown"],
                          "not_applicable": i["not_applicable"],
                          "change_since_previous": i["change_since_previous"]})
+    for c in data.get("context", ()):
+        rows.append({"level": "context", "id": c["id"], "text": c["question"],
+                     "respondents": c["answered"], "median": c["median"],
+                     "lowest": c["lowest"], "highest": c["highest"]})
+        rows += [{"level": "context-option", "id": c["id"], "text": chosen["option"],
+                  "respondents": chosen["respondents"]} for chosen in c["chosen"]]
     return rows
 
 
@@ -158,7 +187,8 @@ def _row_columns(release_rows: Mapping[str, Any]) -> list[str]:
 
 def release_zip(content: Mapping[str, Any], number: int, created_at: str, synthetic: bool
                 ) -> bytes:
-    """A zip with rows.csv and about.csv (UTF-8, comma separated, header row)."""
+    """A zip with rows.csv and about.csv (UTF-8, comma separated, header row, decimal points:
+    machine-readable in every language)."""
     rows = content["rows"]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from selfscan.core.questionnaire import Library, Questionnaire
 from selfscan.loading import load_folder
-from selfscan.storage import municipalities, questionnaires
+from selfscan.storage import municipalities, questionnaires, scores
 from selfscan.storage.db import connect
 from selfscan.storage.migrations import migrate
 
@@ -29,6 +29,7 @@ def prepare(database: str | Path, municipalities_csv: str | Path,
         files = load_folder(questionnaire_folder)
         questionnaires.sync_questionnaires(db, files.questionnaires)
         library = questionnaires.merge_library(files, questionnaires.stored_questionnaires(db))
+        scores.apply_scoring_rules(db, library)
         return library, files.current
     finally:
         db.conn.close()

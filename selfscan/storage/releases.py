@@ -135,20 +135,22 @@ class ComparisonSource:
     created_at: str
     national: dict[str, Any]
     peer_cells: dict[str, Any]
+    caseload_cells: dict[str, Any]
 
 
 def comparison_source(db: Database, synthetic: bool = False) -> ComparisonSource | None:
-    """The national cell and the size table of the latest release, without parsing the rest: a
-    results page needs only these, on every request."""
+    """The national cell, the size table and the caseload table of the latest release, without
+    parsing the rest: a results page needs only these, on every request."""
     row = db.execute(
         """SELECT number, created_at, json_extract(content, '$.national'),
-                  json_extract(content, '$.tables.peer_group.cells')
+                  json_extract(content, '$.tables.peer_group.cells'),
+                  json_extract(content, '$.tables.caseload.cells')
            FROM releases WHERE synthetic = ? ORDER BY number DESC LIMIT 1""",
         [int(synthetic)]).fetchone()
     if row is None:
         return None
     return ComparisonSource(row[0], row[1], json.loads(row[2] or "{}"),
-                            json.loads(row[3] or "{}"))
+                            json.loads(row[3] or "{}"), json.loads(row[4] or "{}"))
 
 
 def _members(db: Database, release_id: int) -> dict[str, int]:

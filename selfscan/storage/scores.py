@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from selfscan.core import scoring
 from selfscan.core.questionnaire import Questionnaire
-from selfscan.storage.db import Database
+from selfscan.storage.db import Database, write
 
 
 def stored_aggregate(
@@ -66,15 +67,23 @@ def comments(db: Database, round_id: int) -> dict[int, dict[str, str]]:
 
 
 def submitted(db: Database, round_id: int) -> list[dict[str, Any]]:
-    """Every submitted respondent of a round: [{"id", "role_group", "answers"}], answers parsed."""
+    """Every submitted respondent of a round: [{"id", "role_group", "answers", "context"}],
+    answers parsed, context answers as saved."""
     out: dict[int, dict[str, Any]] = {}
     for pid, role, item_id, value in db.execute(
         """SELECT p.id, p.role_group, a.item_id, a.value FROM respondents p
            LEFT JOIN answers a ON a.respondent_id = p.id
            WHERE p.round_id = ? AND p.status = 'submitted' ORDER BY p.id""", (round_id,)):
-        entry = out.setdefault(pid, {"id": pid, "role_group": role, "answers": {}})
+        entry = out.setdefault(pid, {"id": pid, "role_group": role, "answers": {},
+                                     "context": {}})
         if item_id is not None:
             entry["answers"][item_id] = scoring.parse_answer(value)
+    for pid, question_id, value in db.execute(
+        """SELECT c.respondent_id, c.question_id, c.value FROM context_answers c
+           JOIN respondents p ON p.id = c.respondent_id
+           WHERE p.round_id = ? AND p.status = 'submitted'""", (round_id,)):
+        if pid in out:
+            out[pid]["context"][question_id] = json.loads(value)
     return list(out.values())
 
 
@@ -103,3 +112,49 @@ def store_scores(db: Database, round_id: int, aggregate: Any) -> None:
     db.execute(
         "UPDATE rounds SET overall_score = ?, overall_phase = ?, respondent_count = ? WHERE id = ?",
         (aggregate.overall, aggregate.overall_phase, aggregate.respondents, round_id))
+
+
+def apply_scoring_rules(db: Database, library: Any) -> int:
+    """Bring the stored phases and overall scores of closed rounds in line with today's rules.
+
+    Rounds store their scores when they close. When a rule changes (the phase bands and the
+    four-of-five rule for an overall score, docs/scoring.md), the stored dimension scores stay
+    as they are and what follows from them is worked out again, so every page, export and
+    release shows the same figures. Idempotent; returns the number of rounds changed.
+    """
+    rows = db.execute(
+        """SELECT r.id, r.questionnaire_id, r.version, r.overall_score, r.overall_phase,
+                  s.dimension_id, s.score, s.phase_id
+           FROM rounds r JOIN round_scores s ON s.round_id = r.id ORDER BY r.id""").fetchall()
+    per_round: dict[int, dict[str, Any]] = {}
+    for rid, qid, version, overall, overall_phase, dim_id, score, phase_id in rows:
+        entry = per_round.setdefault(rid, {"q": (qid, version), "overall": overall,
+                                           "phase": overall_phase, "dims": {}})
+        entry["dims"][dim_id] = (score, phase_id)
+    updates: list[tuple[str, tuple[Any, ...]]] = []
+    changed = 0
+    for rid, entry in per_round.items():
+        q = library.get(*entry["q"])
+        if q is None:
+            continue
+        dims = entry["dims"]
+        before = len(updates)
+        for dim_id, (score, phase_id) in dims.items():
+            new_phase = scoring.phase_for(score, q.phases)
+            if new_phase != phase_id:
+                updates.append(("UPDATE round_scores SET phase_id = ? WHERE round_id = ? AND "
+                                "dimension_id = ?", (new_phase, rid, dim_id)))
+        overall = scoring.overall_score(dims.get(d, (None, None))[0] for d in q.structure)
+        phase = scoring.phase_for(overall, q.phases)
+        moved = (overall is None) != (entry["overall"] is None) or (
+            overall is not None and abs(overall - entry["overall"]) > 1e-9)
+        if moved or phase != entry["phase"]:
+            updates.append(("UPDATE rounds SET overall_score = ?, overall_phase = ? WHERE id = ?",
+                            (overall, phase, rid)))
+        if len(updates) > before:  # a dimension's phase alone also changes the round
+            changed += 1
+    if updates:
+        with write(db):
+            for sql, params in updates:
+                db.execute(sql, params)
+    return changed

@@ -4,8 +4,10 @@ results, ccv (and approvals)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,23 @@ from selfscan.web import errors, headers, helpers, logs
 from selfscan.web.extensions import babel, csrf, login_manager, select_locale
 from selfscan.web.gettext_cache import install_gettext_cache
 
+
+def _in_request_language(fmt: Callable[..., str]) -> Callable[..., str]:
+    """A number format as a filter that writes in the language of the request (68,1 or 68.1),
+    also in macros imported without context."""
+
+    @functools.wraps(fmt)
+    def number_filter(value: Any, *args: Any) -> str:
+        return fmt(value, *args, lang=helpers.lang())
+
+    return number_filter
+
+
 # Number formats as filters rather than template macros: a page formats a few hundred numbers
 # and a Python filter costs a fraction of a macro call. App-wide: results and CCV pages use them.
-FILTERS = {"num": formats.format_number, "pct": formats.format_pct,
-           "delta": formats.format_delta, "lvl": formats.format_level}
+FILTERS = {name: _in_request_language(fmt) for name, fmt in (
+    ("num", formats.format_number), ("pct", formats.format_pct),
+    ("delta", formats.format_delta), ("lvl", formats.format_level))}
 
 
 def init_app(app: Flask) -> None:

@@ -28,7 +28,7 @@ from wtforms.validators import InputRequired, Length
 from selfscan.core import disclosure
 from selfscan.core.anonymity import PEER_GROUP_LABELS, THRESHOLD
 from selfscan.core.messages import N_
-from selfscan.output import tabular
+from selfscan.output import formats, tabular
 from selfscan.storage import coaching_list, releases, users
 from selfscan.web import helpers as web
 from selfscan.web import ratelimit
@@ -235,8 +235,10 @@ def _trends(summaries: list[releases.Summary], dims: list[str]) -> list[dict[str
 
 def _figures(release: releases.Release, trends: list[dict[str, Any]],
              dim_labels: dict[str, str]) -> dict[str, Any]:
-    """Plotly figures from published numbers only: box plots and the trend lines."""
+    """Plotly figures from published numbers only: box plots and the trend lines, with the
+    decimal mark of the page's language."""
     national = release.content["national"]
+    separators = formats.plotly_separators(web.lang())
     figures: dict[str, Any] = {}
     dims = [d for d in release.content["dimension_ids"]
             if national.get("shown") and national["dimensions"].get(d, {}).get("q1") is not None]
@@ -252,7 +254,7 @@ def _figures(release: releases.Release, trends: list[dict[str, Any]],
             "upperfence": [s["p90"] if whiskers else s["q3"] for s in stats],
             "hoverinfo": "y"}], "layout": {
             "yaxis": {"range": [0, 100], "title": {"text": _("Score (0-100)")}},
-            "margin": {"t": 20}, "showlegend": False}}
+            "margin": {"t": 20}, "showlegend": False, "separators": separators}}
     shown = [t for t in trends if t["shown"]]
     if len(shown) >= 2:
         figures["trends"] = {"data": [
@@ -261,7 +263,8 @@ def _figures(release: releases.Release, trends: list[dict[str, Any]],
             for d in release.content["dimension_ids"]],
             "layout": {"yaxis": {"range": [0, 100], "title": {"text": _("Mediaan (0-100)")}},
                        "xaxis": {"dtick": 1, "title": {"text": _("Release")}},
-                       "margin": {"t": 20}, "legend": {"orientation": "h"}}}
+                       "margin": {"t": 20}, "legend": {"orientation": "h"},
+                       "separators": separators}}
     return figures
 
 

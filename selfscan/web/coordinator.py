@@ -14,7 +14,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from selfscan.core import tokens
 from selfscan.core.anonymity import PROVISIONAL_FROM
-from selfscan.core.roles import ROLE_GROUPS
+from selfscan.core.roles import ALL_GROUPS
 from selfscan.storage import contact, municipalities, rounds
 from selfscan.web import contact as confirmation
 from selfscan.web import helpers as web
@@ -137,7 +137,7 @@ def _coordinator_page(token: str, r: dict[str, Any],
     rows = [
         {"role": role, "started": counts.get(role.id, {}).get("started", 0),
          "submitted": counts.get(role.id, {}).get("submitted", 0)}
-        for role in ROLE_GROUPS if role.id in counts
+        for role in ALL_GROUPS if role.id in counts
     ]
     totals = {"started": sum(c["started"] for c in counts.values()),
               "submitted": sum(c["submitted"] for c in counts.values())}

@@ -58,14 +58,16 @@ _cache: dict[tuple[object, ...], Mapping[str, ItemFragment]] = {}
 _lock = threading.Lock()
 
 
-def item_fragments(q: Questionnaire, dimension: Dimension, lang: str, labels: Labels
-                   ) -> Mapping[str, ItemFragment]:
-    """Item id -> its fragment, built once per version, content, dimension, language and labels."""
-    key = (q.key, q.content_hash, dimension.id, lang, labels)
+def item_fragments(q: Questionnaire, dimension: Dimension, lang: str, labels: Labels,
+                   role_group: str | None = None) -> Mapping[str, ItemFragment]:
+    """Item id -> its fragment for the items a role group is asked (numbered among those),
+    built once per version, content, dimension, language, labels and role group."""
+    key = (q.key, q.content_hash, dimension.id, lang, labels, role_group)
     found = _cache.get(key)
     if found is None:
+        asked = [item for item in dimension.items if item.asks(role_group)]
         found = {item.id: _fragment(q, item, number, lang, labels)
-                 for number, item in enumerate(dimension.items, start=1)}
+                 for number, item in enumerate(asked, start=1)}
         with _lock:
             _cache[key] = found
     return found

@@ -22,7 +22,7 @@ from flask_wtf.csrf import CSRFError
 from selfscan.core import answers as pages
 from selfscan.core import tokens
 from selfscan.core.questionnaire import Questionnaire
-from selfscan.core.roles import ROLE_GROUPS, role_group
+from selfscan.core.roles import ROLE_GROUPS, offered_role_group
 from selfscan.storage import rounds
 from selfscan.web import fragment_cache
 from selfscan.web import helpers as web
@@ -50,7 +50,7 @@ def invitation(token: str) -> ResponseReturnValue:
         role = request.form.get("role_group", "")
 
         def join() -> str | None:
-            if role_group(role) is None:
+            if offered_role_group(role) is None:
                 return None
             return rounds.create_respondent(db, r["id"], role)[1]
 
@@ -105,19 +105,19 @@ def step_titles(q: Questionnaire) -> list[str]:
         fast_("Controleren en indienen")]
 
 
-def _parse(q: Questionnaire, step: pages.Step) -> pages.PageInput:
+def _parse(p: dict[str, Any], q: Questionnaire, step: pages.Step) -> pages.PageInput:
     try:
-        return pages.parse_page(q, step, request.form)
+        return pages.parse_page(q, step, request.form, p["role_group"])
     except pages.PageRefused as exc:
         raise web.bad_request(web.translate(exc.message)) from None
 
 
-def _fragments(q: Questionnaire, step: pages.Step) -> Any:
+def _fragments(q: Questionnaire, step: pages.Step, role_group: str) -> Any:
     if step.dimension is None:
         return {}
     labels = fragment_cache.Labels(fast_("Stelling %(n)s:"), fast_("Waarom vragen we dit?"),
                                    fast_("Weet ik niet"), fast_("Niet van toepassing"))
-    return fragment_cache.item_fragments(q, step.dimension, web.lang(), labels)
+    return fragment_cache.item_fragments(q, step.dimension, web.lang(), labels, role_group)
 
 
 def _shown_values(p: dict[str, Any], step: pages.Step, posted: Any
@@ -154,7 +154,8 @@ def _render_step(p: dict[str, Any], q: Questionnaire, token: str, step: pages.St
     return render_template(
         _TEMPLATES[step.kind], respondent=p, questionnaire=q, token=token, number=step.number,
         step=step, step_title=titles[step.number - 1], titles=titles,
-        fragments=_fragments(q, step), answers=answers, context=context, comments=comments,
+        fragments=_fragments(q, step, p["role_group"]), answers=answers,
+        asked=lambda d: pages.asked_items(d, p["role_group"]), context=context, comments=comments,
         errors=errors or {}, csrf_failed=csrf_failed, comment_max=pages.COMMENT_MAX,
         readonly=_readonly(p), csrf_token=lambda: web.link_csrf(token),
         resume_url=url_for("respondent.resume", token=token, _external=True),
@@ -169,12 +170,13 @@ def resume(token: str) -> ResponseReturnValue:
         return redirect(url_for("respondent.done", token=token), code=303)
     answers = rounds.answers_of(web.get_db(), p["id"])
     return redirect(url_for("respondent.step", token=token,
-                            number=pages.first_open_step(q, answers)), code=303)
+                            number=pages.first_open_step(q, answers, p["role_group"])),
+                    code=303)
 
 
 def _save(p: dict[str, Any], q: Questionnaire, step: pages.Step) -> dict[str, str]:
     """Save what a page submit carries; returns its errors, translated (the rest is saved)."""
-    page = _parse(q, step)
+    page = _parse(p, q, step)
     rounds.save_answers(web.get_db(), p["id"], answers=page.answers, context=page.context,
                         comments=page.comments)
     return {key: web.translate(message) for key, message in page.errors.items()}

@@ -10,13 +10,14 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from selfscan.core import disclosure, scoring, tokens
 from selfscan.core import results as core
-from selfscan.core import scoring, tokens
 from selfscan.core.anonymity import PROVISIONAL_FROM, ROLE_GROUP_THRESHOLD
 from selfscan.core.comparison import from_release
 from selfscan.core.questionnaire import Questionnaire
 from selfscan.output import charts, pdf, tabular
 from selfscan.storage import releases, rounds, scores
+from selfscan.storage.releases import CASELOAD_QUESTION
 from selfscan.web import helpers as web
 from selfscan.web.coordinator import coordinator_round
 from selfscan.web.results_cache import ResultsCache, round_key
@@ -98,15 +99,19 @@ def results_view(round_row: dict[str, Any]) -> core.ResultsView | None:
     q = web.questionnaire_of(round_row["questionnaire_id"], round_row["version"])
     aggregate, analysis = _aggregate(round_row, q)
     source = releases.comparison_source(web.get_db(), bool(round_row["synthetic"]))
+    families = next((c.median for c in analysis.context if c.question_id == CASELOAD_QUESTION),
+                    None)
     comparison = from_release(
         source.national if source else None, source.peer_cells if source else None,
         round_row["peer_group"], [d.id for d in q.dimensions],
-        source.number if source else None, source.created_at[:10] if source else "")
+        source.number if source else None, source.created_at[:10] if source else "",
+        source.caseload_cells if source else None, disclosure.caseload_band(families))
     previous = _previous(round_row)
     view = core.build(round_row, q, aggregate, analysis, previous=previous,
                       comparison=comparison, catalogue=web.library().catalogue, lang=web.lang())
     view.radar = charts.results_radar(view.dimensions, series_names(), previous is not None,
-                                      comparison.peer.shown, comparison.national.shown)
+                                      comparison.peer.shown, comparison.national.shown,
+                                      lang=web.lang())
     return view
 
 
@@ -155,7 +160,8 @@ def report(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseRe
 @bp.get("/c/<token>/uitkomsten/rapport.pdf", endpoint="pdf")
 @with_results
 def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
-    return web.attachment(pdf.build_pdf(view, _), "application/pdf", _filename(r, ".pdf"))
+    return web.attachment(pdf.build_pdf(view, _, lang=web.lang()), "application/pdf",
+                          _filename(r, ".pdf"))
 
 
 @bp.get("/c/<token>/uitkomsten.<fmt>")
@@ -170,7 +176,8 @@ def export(token: str, r: dict[str, Any], view: core.ResultsView, fmt: str
         return web.attachment(tabular.json_text(data), "application/json",
                               _filename(r, "-uitkomsten.json"))
     return web.attachment(
-        tabular.csv_text(tabular.results_rows(data), tabular.RESULTS_COLUMNS, spreadsheet=True),
+        tabular.csv_text(tabular.results_rows(data), tabular.RESULTS_COLUMNS, spreadsheet=True,
+                         lang=web.lang()),
         "text/csv", _filename(r, "-uitkomsten.csv"))
 
 
@@ -199,5 +206,5 @@ def answers(token: str, fmt: str) -> ResponseReturnValue:
     columns = ["respondent", "role_group"] + [i for ids in q.structure.values() for i in ids]
     if with_comments:
         columns += [f"comment-{d.id}" for d in q.dimensions]
-    return web.attachment(tabular.csv_text(rows, columns, spreadsheet=True), "text/csv",
-                          _filename(r, suffix + ".csv"))
+    return web.attachment(tabular.csv_text(rows, columns, spreadsheet=True, lang=web.lang()),
+                          "text/csv", _filename(r, suffix + ".csv"))
