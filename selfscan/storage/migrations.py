@@ -239,6 +239,54 @@ MIGRATIONS: list[str] = [
     CREATE INDEX rounds_open_inactive ON rounds(status, synthetic, created_at);
     CREATE INDEX email_confirmations_created ON email_confirmations(created_at);
     """,
+    # 9: the part after the scan (issue 13). The working session keeps per item what the group
+    # agreed (beside the respondents' scores, never replacing them) and per dimension a target
+    # for the next round; actions form the plan. Every editable row carries a version that an
+    # update must name, so that two people editing at once see a conflict instead of overwriting
+    # each other. A read-only results link can be handed to the college, council or partners.
+    """
+    CREATE TABLE session_items (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        agreed_level INTEGER CHECK (agreed_level BETWEEN 0 AND 4),
+        note TEXT NOT NULL DEFAULT '',
+        evidence_title TEXT NOT NULL DEFAULT '',
+        evidence_url TEXT NOT NULL DEFAULT '',
+        skipped INTEGER NOT NULL DEFAULT 0,
+        position INTEGER,
+        version INTEGER NOT NULL DEFAULT 1,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (round_id, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE session_targets (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        dimension_id TEXT NOT NULL,
+        target_level INTEGER NOT NULL CHECK (target_level BETWEEN 0 AND 4),
+        version INTEGER NOT NULL DEFAULT 1,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (round_id, dimension_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        dimension_id TEXT NOT NULL,
+        item_id TEXT,
+        what TEXT NOT NULL,
+        who TEXT NOT NULL DEFAULT '',
+        due TEXT,
+        tool_id TEXT,
+        status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'busy', 'done', 'dropped')),
+        carried_from INTEGER REFERENCES actions(id) ON DELETE SET NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX actions_round ON actions(round_id, status);
+    ALTER TABLE rounds ADD COLUMN readonly_token_hash TEXT;
+    CREATE UNIQUE INDEX rounds_readonly_token ON rounds(readonly_token_hash)
+        WHERE readonly_token_hash IS NOT NULL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -110,9 +110,10 @@ def _init_middleware(app: Flask) -> None:
 
 
 def _init_blueprints(app: Flask) -> None:
-    from selfscan.web import api, approvals, ccv, contact, coordinator, public, respondent, results
+    from selfscan.web import api, approvals, ccv, contact, coordinator, public, readonly, respondent, results
 
-    for module in (public, api, coordinator, contact, respondent, results, ccv, approvals):
+    for module in (public, api, coordinator, contact, respondent, results, readonly, ccv,
+                   approvals):
         app.register_blueprint(module.bp)
 
 

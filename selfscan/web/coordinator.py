@@ -15,7 +15,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from selfscan.core import tokens
 from selfscan.core.anonymity import PROVISIONAL_FROM
 from selfscan.core.roles import ALL_GROUPS
-from selfscan.storage import contact, municipalities, rounds
+from selfscan.storage import contact, municipalities, readonly_links, rounds
 from selfscan.web import contact as confirmation
 from selfscan.web import helpers as web
 from selfscan.web import ratelimit
@@ -130,8 +130,14 @@ def coordinator(token: str) -> ResponseReturnValue:
     return _coordinator_page(token, coordinator_round(token))
 
 
+def coordinator_page(token: str, r: dict[str, Any], *, readonly_url: str | None = None) -> str:
+    """The coordinator page; ``readonly_url`` shows a just-made read-only link (once)."""
+    return _coordinator_page(token, r, readonly_url=readonly_url)
+
+
 def _coordinator_page(token: str, r: dict[str, Any],
-                      address_form: AddressForm | None = None) -> str:
+                      address_form: AddressForm | None = None, *,
+                      readonly_url: str | None = None) -> str:
     invitation = tokens.invitation_token(token, r["invitation_nonce"])
     counts = rounds.progress(web.get_db(), r["id"])
     rows = [
@@ -148,6 +154,9 @@ def _coordinator_page(token: str, r: dict[str, Any],
         invitation_url=url_for("respondent.invitation", token=invitation, _external=True),
         new=request.args.get("nieuw") == "1", form_nonce=tokens.new_token(),
         provisional_from=PROVISIONAL_FROM, sharing=sharing_state(r),
+        results_available=(r["status"] != "open" and bool(r["respondent_count"])
+                           or totals["submitted"] >= PROVISIONAL_FROM),
+        readonly_link=readonly_links.has_link(web.get_db(), r["id"]), readonly_url=readonly_url,
         address_form=address_form or AddressForm(meta={"csrf": False},
                                                  contact_email=r["contact_email"]))
 

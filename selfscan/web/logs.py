@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import re
 
-# A secret link in every form a path can take: /c/<token> (and /i/, /r/, /bevestig/),
+# A secret link in every form a path can take: /c/<token> (and /i/, /r/, /l/, /bevestig/),
 # /c//<token>, with encoded slashes (%2F, %252F), and with the token itself percent-encoded.
 _SLASH = r"(?:/|%2F|%252F)"
 _TOKEN_IN_PATH = re.compile(
-    rf"({_SLASH}(?:c|i|r|bevestig){_SLASH}+)(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{{2}}){{16,}}", re.IGNORECASE)
+    rf"({_SLASH}(?:c|i|r|l|bevestig){_SLASH}+)(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{{2}}){{16,}}", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
