@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,17 +28,18 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import SECRET, free_port, start_gunicorn, write_section  # noqa: E402
 from selfscan import create_app
-from selfscan.core import disclosure, scoring
+from selfscan.core import disclosure, scoring, session
 from selfscan.storage import db as dbmod
-from selfscan.storage import municipalities, releases, rounds, scores
+from selfscan.storage import municipalities, releases, rounds, scores, sessions
 from selfscan.web import ensure_ready
 from selfscan.web import helpers as web  # noqa: E402
 
 FULL_PLOTLY_GZIP_KB = 1470  # plotly.min.js as embedded by plotly for Python, gzipped (anchors.md)
 
 
-def fill(app, n_rounds: int, seed: int = 4) -> str:
-    """Insert ``n_rounds`` closed rounds spread over all municipalities; return a round's token."""
+def fill(app, n_rounds: int, seed: int = 4) -> tuple[str, str]:
+    """Insert ``n_rounds`` closed rounds spread over all municipalities; return the tokens of two
+    measured rounds: one without a working session, one with a plan of 30 actions."""
     rng = random.Random(seed)
     q = app.extensions["selfscan.current"]
     with app.app_context():
@@ -60,16 +62,37 @@ def fill(app, n_rounds: int, seed: int = 4) -> str:
                 scores.store_scores(conn, int(cur.lastrowid or 0), agg)
         # The comparison lines of a results page come from the latest release.
         releases.cut(db, *disclosure.published_ids(app.extensions["selfscan.library"], q))
-        # The measured round: a real one with ten respondents in three role groups.
-        rid, token = rounds.create_round(db, municipality_code="GM0363", questionnaire=q,
-                                        year=2025, benchmark_consent=True)
-        for role in ["police"] * 4 + ["veilig-thuis"] * 3 + ["municipality-social"] * 3:
-            pid, _ = rounds.create_respondent(db, rid, role)
-            rounds.save_answers(db, pid, answers={
-                i: rng.choice(["0", "1", "2", "3", "4", "unknown"]) for i in q.items})
-            rounds.submit_respondent(db, pid, rid)
-        rounds.close_round(db, rid, q)
-    return token
+        # The measured rounds: real ones with ten respondents in three role groups.
+        tokens = []
+        for code in ("GM0363", "GM0599"):
+            rid, token = rounds.create_round(db, municipality_code=code, questionnaire=q,
+                                            year=2025, benchmark_consent=True)
+            for role in ["police"] * 4 + ["veilig-thuis"] * 3 + ["municipality-social"] * 3:
+                pid, _ = rounds.create_respondent(db, rid, role)
+                rounds.save_answers(db, pid, answers={
+                    i: rng.choice(["0", "1", "2", "3", "4", "unknown"]) for i in q.items})
+                rounds.submit_respondent(db, pid, rid)
+            rounds.close_round(db, rid, q)
+            tokens.append((rid, token))
+        add_plan(db, q, tokens[1][0], app.extensions["selfscan.library"].catalogue)
+    return tokens[0][1], tokens[1][1]
+
+
+def add_plan(db, q, round_id: int, catalogue) -> None:
+    """A full working session: an agreed level on every item, a target per dimension, 30 actions."""
+    items = list(q.items.values())
+    for n, item in enumerate(items):
+        sessions.save_agreement(db, round_id, item.id, session.AgreementInput(
+            n % 5, note="Besproken in de werksessie.", evidence_title="Convenant 2025"), None)
+    for d in q.dimensions:
+        sessions.save_target(db, round_id, d.id, 3, None)
+    tools = [t.id for t in catalogue.tools]
+    for n in range(30):
+        item = items[n % len(items)]
+        sessions.add_action(db, round_id, session.ActionInput(
+            item.dimension_id, item.id, f"Actie {n + 1}: afspraken vastleggen en uitvoeren",
+            who="Gemeente", due=date(2027, 1 + n % 12, 1), tool_id=tools[n % len(tools)],
+            status=session.STATUSES[n % 4]))
 
 
 def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
@@ -85,22 +108,25 @@ def measure(n_rounds: int, iterations: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": SECRET})
         ensure_ready(app)
-        token = fill(app, n_rounds)
+        plain, planned = fill(app, n_rounds)
         port = free_port()
         server = start_gunicorn("wsgi:app", port, Path(tmp), Path(tmp) / "gunicorn.log")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            url = f"/c/{token}/uitkomsten"
+            urls = {"plain": f"/c/{plain}/uitkomsten", "plan": f"/c/{planned}/uitkomsten"}
             t0 = time.perf_counter()
-            status, html = _get(conn, url)
+            status, html = _get(conn, urls["plan"])
             cold_ms = (time.perf_counter() - t0) * 1000
             assert status == 200, status
-            times = []
+            assert b"Actie 30" in html  # the plan is on the page
+            _get(conn, urls["plain"])
+            times: dict[str, list[float]] = {"plain": [], "plan": []}
             for _ in range(iterations):
-                t0 = time.perf_counter()
-                status, _body = _get(conn, url)
-                times.append((time.perf_counter() - t0) * 1000)
-                assert status == 200
+                for key, url in urls.items():  # alternating, so both see the same machine noise
+                    t0 = time.perf_counter()
+                    status, _body = _get(conn, url)
+                    times[key].append((time.perf_counter() - t0) * 1000)
+                    assert status == 200
             sizes = {"html": len(html)}
             for ref in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html):
                 sizes[ref.decode().rsplit("/", 1)[-1]] = len(_get(conn, ref.decode())[1])
@@ -108,10 +134,13 @@ def measure(n_rounds: int, iterations: int) -> dict[str, float]:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        times.sort()
+        for series in times.values():
+            series.sort()
         return {
-            "p50": statistics.median(times),
-            "p95": times[int(0.95 * (len(times) - 1))],
+            "p50": statistics.median(times["plan"]),
+            "p95": times["plan"][int(0.95 * (len(times["plan"]) - 1))],
+            "plain_p50": statistics.median(times["plain"]),
+            "plain_p95": times["plain"][int(0.95 * (len(times["plain"]) - 1))],
             "cold": cold_ms,
             "iterations": iterations,
             "rounds": n_rounds,
@@ -128,8 +157,10 @@ def report(r: dict[str, float], command: str) -> str:
                     "compressed copies); issue 14 builds them. " if r["total_kb"] >= 600 else "")
     return f"""## Results page
 
-Measured with {int(r['rounds'])} closed rounds in the database (plus the measured round: ten
-respondents, three role groups), served by gunicorn (gunicorn.conf.py) on 127.0.0.1 and
+Measured with {int(r['rounds'])} closed rounds in the database (plus two measured rounds of ten
+respondents in three role groups: one with a working session — an agreed level on every item, a
+target per dimension and a plan of 30 actions — and one without, timed alternately in the same
+run as the baseline), served by gunicorn (gunicorn.conf.py) on 127.0.0.1 and
 requested over HTTP one at a time, on this machine ({platform.machine()},
 {platform.python_implementation()} {platform.python_version()}). The transfer is what the server
 really sends to a browser that accepts gzip and brotli, for the page and every file it links.
@@ -139,8 +170,10 @@ Command:
 
 | measure | value | target |
 |---|---|---|
-| response time p50 | {r['p50']:.1f} ms | |
-| response time p95 ({int(r['iterations'])} requests) | {r['p95']:.1f} ms | < 50 ms |
+| response time p50, with the plan of 30 actions | {r['p50']:.1f} ms | |
+| response time p95, with the plan ({int(r['iterations'])} requests) | {r['p95']:.1f} ms | < 50 ms |
+| response time p50 / p95, same page without a plan | {r['plain_p50']:.1f} / {r['plain_p95']:.1f} ms | |
+| ratio of medians, plan / no plan | {r['p50'] / r['plain_p50']:.2f} | |
 | first request (cold cache for this round) | {r['cold']:.1f} ms | |
 | transfer, first visit, as sent | {r['total_kb']:.0f} KB | < 600 KB: {transfer_ok} |
 

@@ -86,5 +86,5 @@ def test_answers_with_comments_only_when_asked(app, client):
 
 def test_unknown_format_is_404(app, client):
     token = make_round(app, [("police", "1")]).coordinator
-    assert client.get(f"/c/{token}/uitkomsten.xlsx").status_code == 404
+    assert client.get(f"/c/{token}/uitkomsten.xls").status_code == 404  # .xlsx is offered
     assert client.get(f"/c/{token}/antwoorden.xml").status_code == 404

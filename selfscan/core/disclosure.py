@@ -22,6 +22,10 @@ frozen set of tables; these rules decide what goes in (docs/disclosure-control.m
   isolates one.
 * The row file carries only quasi-identifiers whose every combination occurs at least
   ``THRESHOLD`` times (k-anonymity): columns are dropped, least useful first, until that holds.
+* Action plans (``plans``) are national only, never split by a breakdown: per dimension the
+  median share of actions done, under the same rule as a dimension inside a cell; per catalogue
+  tool the number of municipalities whose plan names it as a band, and only from ``THRESHOLD``
+  (a tool below it is left out, not listed as zero). The plan never enters the row file.
 """
 
 from __future__ import annotations
@@ -74,6 +78,10 @@ class Unit:
     dimensions: Mapping[str, float | None]
     item_medians: Mapping[str, float | None] = field(default_factory=dict)
     item_unknown: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # (unknown, given)
+    # The round's action plan: catalogue tools its (not dropped) actions name, and per dimension
+    # (actions done, actions not dropped) as core.session.done_share counts them.
+    plan_tools: frozenset[str] = frozenset()
+    plan_actions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def quasi_identifier(self, column: str) -> str:
         value = getattr(self, column)
@@ -247,6 +255,44 @@ class ReleaseRefused(Exception):
         super().__init__(self.message.text % self.message.params)
 
 
+def _done_shares(units: Sequence[Unit], dimension_id: str) -> list[float]:
+    """Each municipality's share of its actions in a dimension that are done (those with any)."""
+    out = []
+    for unit in units:
+        done, total = unit.plan_actions.get(dimension_id, (0, 0))
+        if total:
+            out.append(done / total)
+    return out
+
+
+def plans(units: Sequence[Unit], dimension_ids: Sequence[str]) -> dict[str, Any]:
+    """The national figures of the action plans.
+
+    Per dimension the median over municipalities of their share of actions done (done / not
+    dropped), as a whole percentage, with the number of municipalities that have actions in it
+    as a band: only when at least ``THRESHOLD`` have and the ones without are 0 or at least
+    ``THRESHOLD`` (the rule of a dimension inside a cell). Per catalogue tool the number of
+    municipalities whose plan names it, as a band, only from ``THRESHOLD``: tools below it are
+    absent, so absence means "fewer than five or none". Tools are listed by band, then id; their
+    order says nothing more than the band.
+    """
+    if len(units) < THRESHOLD:
+        return {"municipalities": None, "dimensions": {}, "tools": []}
+    dims: dict[str, dict[str, Any]] = {}
+    for dim in dimension_ids:
+        shares = _done_shares(units, dim)
+        allowed = _statistic_allowed(len(shares), len(units))
+        dims[dim] = {"done_percent": (whole(100 * statistics.median(shares)) if allowed else None),
+                     "municipalities": count_band(len(shares)) if allowed else None}
+    named = Counter(tool for u in units for tool in u.plan_tools)
+    tools = [{"tool_id": tool, "municipalities": count_band(n)}
+             for tool, n in named.items() if n >= THRESHOLD]
+    band_order = {label: rank for rank, (_low, _high, label) in enumerate(COUNT_BANDS)}
+    tools.sort(key=lambda t: (-band_order[str(t["municipalities"])], t["tool_id"]))
+    with_plan = sum(1 for u in units if any(total for _d, total in u.plan_actions.values()))
+    return {"municipalities": count_band(with_plan), "dimensions": dims, "tools": tools}
+
+
 def content(units: Sequence[Unit], dimension_ids: Sequence[str], item_ids: Sequence[str]
             ) -> dict[str, Any]:
     """Everything a release publishes, already suppressed: suppressed figures are absent or
@@ -261,6 +307,7 @@ def content(units: Sequence[Unit], dimension_ids: Sequence[str], item_ids: Seque
         "bottlenecks": (bottlenecks(units) if len(units) >= THRESHOLD
                         else {"lowest": [], "most_unknown": []}),
         "rows": rows(units, dimension_ids, item_ids),
+        "plans": plans(units, dimension_ids),
     }
 
 

@@ -20,16 +20,18 @@ Rules beyond docs/scoring.md:
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from selfscan.core import anonymity, recommend, scoring
 from selfscan.core.comparison import Comparison
+from selfscan.core.messages import N_
 from selfscan.core.questionnaire import Catalogue, Questionnaire, Tool
 from selfscan.core.roles import BY_ID as ROLES
 from selfscan.core.roles import SIDE_LABELS
+from selfscan.core.session import Action, Agreement, Target, against_targets, target_score
 
 SIDE_GAP_POINTS = 25.0
 """A gap of one whole level (25 points) between the sides' dimension scores is worth a word."""
@@ -38,6 +40,10 @@ STRONG_WEAK_COUNT = 2
 """How many strongest and weakest items a dimension card names."""
 
 COACHING_TOOL_ID = "ccv-coaching"
+
+STATUS_LABELS = {"open": N_("Open"), "busy": N_("Bezig"), "done": N_("Klaar"),
+                 "dropped": N_("Vervallen")}
+"""The statuses of an action as people read them (Dutch message ids; the web layer translates)."""
 SIDE_ORDER = ("municipality", "care", "justice", "other")
 
 
@@ -165,6 +171,11 @@ class ItemView:
     change: float | None = None  # median level minus the previous round's
     side_medians: dict[str, float | None] = field(default_factory=dict)
     sides_disagree: bool = False
+    # What the working session agreed: kept beside the median, never in place of it.
+    agreed_level: int | None = None
+    agreed_note: str = ""
+    evidence_title: str = ""
+    evidence_url: str = ""
 
 
 @dataclass
@@ -191,6 +202,8 @@ class DimensionView:
     national: float | None = None
     side_scores: dict[str, float | None] = field(default_factory=dict)
     sides_disagree: bool = False
+    target_level: int | None = None  # the level the working session aims at for the next round
+    target_score: int | None = None  # that level as a score (level x 25)
 
     @property
     def bar(self) -> int:
@@ -262,6 +275,54 @@ class GroupView:
     not_asked: frozenset[str] = frozenset()  # dimensions of which the group is asked no item
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the working sessions recorded, as the results need it: read from storage by the web
+    layer. ``previous_*`` are those of the round this one follows (empty without one)."""
+
+    agreements: dict[str, Agreement] = field(default_factory=dict)
+    targets: dict[str, Target] = field(default_factory=dict)
+    actions: tuple[Action, ...] = ()
+    previous_targets: dict[str, Target] = field(default_factory=dict)
+    previous_actions: tuple[Action, ...] = ()
+
+
+@dataclass
+class ActionView:
+    """One line of the action plan as the results, the report and the exports show it."""
+
+    id: int | None
+    dimension_id: str
+    dimension_title: str
+    item_id: str | None
+    item_label: str  # the item's short label; empty for an action on the whole dimension
+    what: str
+    who: str
+    due: date | None
+    tool_id: str | None
+    tool_title: str
+    status: str
+    status_label: str
+    carried: bool  # carried over from the previous round
+
+    @property
+    def due_text(self) -> str:
+        """The date as dd-mm-jjjj; empty when there is none."""
+        return self.due.strftime("%d-%m-%Y") if self.due else ""
+
+
+@dataclass
+class TargetCheck:
+    """A target of the previous round against this round's score."""
+
+    dimension_id: str
+    title: str
+    level: int
+    target_score: int
+    score: float | None
+    met: bool | None  # None when the dimension has no score now
+
+
 @dataclass
 class ResultsView:
     round: dict[str, Any]
@@ -291,6 +352,24 @@ class ResultsView:
     coaching_requested: bool
     generated: date
     radar: dict[str, Any] = field(default_factory=dict)  # set by the web layer (output.charts)
+    actions: list[ActionView] = field(default_factory=list)
+    previous_targets: list[TargetCheck] = field(default_factory=list)
+    previous_done: list[ActionView] = field(default_factory=list)  # done in the previous round
+
+    @property
+    def has_agreements(self) -> bool:
+        """Whether the working session agreed a level on any item."""
+        return any(i.agreed_level is not None for d in self.dimensions for i in d.items)
+
+    @property
+    def agreed(self) -> list[tuple[DimensionView, ItemView]]:
+        """The items on which the working session recorded something, in questionnaire order."""
+        return [(d, i) for d in self.dimensions for i in d.items
+                if i.agreed_level is not None or i.agreed_note or i.evidence_title]
+
+    @property
+    def has_targets(self) -> bool:
+        return any(d.target_level is not None for d in self.dimensions)
 
 
 def level_label(questionnaire: Questionnaire, level: float, lang: str) -> str:
@@ -523,22 +602,71 @@ def _advice(q: Questionnaire, agg: scoring.RoundAggregate, analysis: Analysis,
                    uncovered, coaching)
 
 
+# --- the working session's plan ----------------------------------------------------------------
+
+
+def _apply_plan(dimensions: Sequence[DimensionView], plan: Plan) -> None:
+    """Put the agreed levels beside the items' medians and the targets on the dimensions."""
+    for d in dimensions:
+        target = plan.targets.get(d.id)
+        if target is not None:
+            d.target_level, d.target_score = target.level, target_score(target.level)
+        for i in d.items:
+            agreement = plan.agreements.get(i.id)
+            if agreement is not None:
+                i.agreed_level, i.agreed_note = agreement.agreed_level, agreement.note
+                i.evidence_title, i.evidence_url = agreement.evidence_title, agreement.evidence_url
+
+
+def action_views(q: Questionnaire, actions: Sequence[Action], catalogue: Catalogue,
+                 status_labels: Mapping[str, str], lang: str) -> list[ActionView]:
+    """The lines of a plan with the titles, labels and status names people read."""
+    views = []
+    for a in actions:
+        dimension = next((d for d in q.dimensions if d.id == a.dimension_id), None)
+        item = q.items.get(a.item_id) if a.item_id else None
+        tool = catalogue.get(a.tool_id) if a.tool_id else None
+        views.append(ActionView(
+            id=a.id, dimension_id=a.dimension_id,
+            dimension_title=dimension.title.get(lang) if dimension else a.dimension_id,
+            item_id=a.item_id, item_label=item.label(lang) if item else (a.item_id or ""),
+            what=a.what, who=a.who, due=a.due, tool_id=a.tool_id,
+            tool_title=tool.title.get(lang) if tool else (a.tool_id or ""), status=a.status,
+            status_label=status_labels.get(a.status, a.status), carried=a.carried_from is not None))
+    return views
+
+
+def _target_checks(q: Questionnaire, agg: scoring.RoundAggregate, targets: Mapping[str, Target],
+                   lang: str) -> list[TargetCheck]:
+    """The previous round's targets, in questionnaire order, against this round's scores."""
+    checked = against_targets(agg, targets.values())
+    return [TargetCheck(d.id, d.title.get(lang), targets[d.id].level, checked[d.id][1],
+                        checked[d.id][0], checked[d.id][2])
+            for d in q.dimensions if d.id in checked]
+
+
 def build(
     round_row: dict[str, Any], q: Questionnaire, agg: scoring.RoundAggregate, analysis: Analysis,
     *, previous: PreviousRound | None, comparison: Comparison, catalogue: Catalogue, lang: str,
+    plan: Plan | None = None, status_labels: Mapping[str, str] | None = None,
 ) -> ResultsView:
     """Assemble everything the results page, the report and the exports show for one round.
 
     ``agg`` is the round's aggregate (its stored scores when closed), ``analysis`` the
     breakdowns of its submitted answers, ``previous`` the round it follows (if any) and
-    ``comparison`` the peer and national lines.
+    ``comparison`` the peer and national lines. ``plan`` is what the working sessions recorded
+    (agreed levels, targets, actions; and the previous round's targets and actions), and
+    ``status_labels`` names the statuses of actions in the reader's language.
     """
+    plan = plan or Plan()
+    labels = STATUS_LABELS if status_labels is None else status_labels
     changes = _changes(agg, previous)
     dimensions = _dimension_views(q, agg, analysis, comparison, changes, lang)
+    _apply_plan(dimensions, plan)
     role_groups, sides = _group_views(q, analysis, lang)
     advice = _advice(q, agg, analysis, catalogue, bool(round_row["coaching_requested"]), lang)
     overall_phase = q.phase(agg.overall_phase)
-    labels = anonymity.PEER_GROUP_LABELS.get(round_row["peer_group"], ("", ""))
+    peer_labels = anonymity.PEER_GROUP_LABELS.get(round_row["peer_group"], ("", ""))
     return ResultsView(
         round=round_row, municipality=round_row["municipality_name"], questionnaire_id=q.id,
         version=q.version, provisional=round_row["status"] != "closed",
@@ -552,7 +680,7 @@ def build(
         hidden_role_groups=len([r for r in analysis.role_counts
                                 if r not in analysis.shown_roles]),
         sides=sides, context=_context_views(q, analysis, lang), comparison=comparison,
-        peer_group_label=labels[1 if lang == "en" else 0],
+        peer_group_label=peer_labels[1 if lang == "en" else 0],
         previous=None if previous is None else {
             "year": previous.year, "name": previous.name, "version": previous.version,
             "closed": previous.closed, "respondents": previous.aggregate.respondents,
@@ -560,7 +688,11 @@ def build(
         shared_items=len(changes.items), advice=advice.dimensions,
         first_steps=advice.first_steps, uncovered=advice.uncovered,
         coaching=advice.coaching, coaching_requested=bool(round_row["coaching_requested"]),
-        generated=date.today())
+        generated=date.today(),
+        actions=action_views(q, plan.actions, catalogue, labels, lang),
+        previous_targets=_target_checks(q, agg, plan.previous_targets, lang),
+        previous_done=action_views(q, [a for a in plan.previous_actions if a.status == "done"],
+                                   catalogue, labels, lang))
 
 
 # --- exports ------------------------------------------------------------------------------------

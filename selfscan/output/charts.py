@@ -15,14 +15,18 @@ OKABE_ITO = {
     "peer": "#E69F00",      # orange
     "national": "#009E73",  # bluish green
     "previous": "#CC79A7",  # reddish purple
+    "target": "#D55E00",    # vermillion
 }
-DASH = {"own": "solid", "peer": "dash", "national": "dot", "previous": "dashdot"}
-MARKER = {"own": "circle", "peer": "square", "national": "diamond", "previous": "triangle-up"}
+DASH = {"own": "solid", "peer": "dash", "national": "dot", "previous": "dashdot",
+        "target": "longdash"}
+MARKER = {"own": "circle", "peer": "square", "national": "diamond", "previous": "triangle-up",
+          "target": "x"}
 
 
 @dataclass(frozen=True)
 class Series:
-    """One line on the radar: a kind (own/peer/national/previous), a name, a value per axis."""
+    """One line on the radar: a kind (own/peer/national/previous/target), a name, a value per
+    axis."""
 
     kind: str
     name: str
@@ -96,8 +100,9 @@ def results_radar(dimensions: Sequence[Any], series_names: dict[str, str],
     """The radar of a results page: own scores, and the comparison lines that may be shown.
 
     ``dimensions`` are the view model's dimension views (``title``, ``score``, ``peer``,
-    ``national``, ``previous``); ``series_names`` names the lines in the page's language, and
-    ``lang`` is that language (its decimal mark on hover).
+    ``national``, ``previous``, ``target_score``); ``series_names`` names the lines in the
+    page's language, and ``lang`` is that language (its decimal mark on hover). The dashed
+    target line is there only when the working session set a target on some dimension.
     """
     series = [Series("own", series_names["own"], [d.score for d in dimensions])]
     if peer_shown:
@@ -108,4 +113,7 @@ def results_radar(dimensions: Sequence[Any], series_names: dict[str, str],
     if with_previous:
         series.append(Series("previous", series_names["previous"],
                              [d.previous for d in dimensions]))
+    targets = [getattr(d, "target_score", None) for d in dimensions]
+    if any(t is not None for t in targets):
+        series.append(Series("target", series_names.get("target", "Doel"), targets))
     return radar([d.title for d in dimensions], series, lang=lang)

@@ -1,4 +1,5 @@
-"""The results of a round as a PDF (fpdf2): radar drawn as polygons, scores table, advice.
+"""The results of a round as a PDF (fpdf2): radar drawn as polygons, scores table, the working
+session's plan (agreed levels, targets, actions), advice.
 
 Texts are translated by the ``gettext`` function passed in (the web layer's, for the language of
 the request), so that this module needs no Flask; numbers are written by ``output.formats`` in
@@ -70,7 +71,7 @@ class _Report(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-_DASHES = {"solid": 0, "dash": 2.0, "dot": 0.6, "dashdot": 1.2}
+_DASHES = {"solid": 0, "dash": 2.0, "dot": 0.6, "dashdot": 1.2, "longdash": 3.2}
 
 
 class _Polar:
@@ -179,6 +180,10 @@ def build_pdf(view: ResultsView, gettext: Translate, *, lang: str = DEFAULT_LANG
     pdf.add_page()
     _scores_table(pdf, view, gettext)
     _dimension_notes(pdf, view, gettext)
+    if view.previous_targets or view.previous_done or view.agreed or view.actions:
+        pdf.add_page()
+        _previous_plan(pdf, view, gettext)
+        _plan(pdf, view, gettext)
     pdf.add_page()
     _advice(pdf, view, gettext)
     return bytes(pdf.output())
@@ -227,19 +232,25 @@ def _scores_table(pdf: _Report, view: ResultsView, _: Translate) -> None:
     headings = [_("Onderdeel"), _("Score"), _("Fase"), _("Deelnemers"), _("Dekking"),
                 _("Weet ik niet"), _("Vergelijkbare gemeenten"), _("Alle gemeenten"),
                 _("Verschil met vorige ronde")]
-    with pdf.table(col_widths=(34, 12, 22, 15, 14, 14, 19, 16, 18), text_align="LEFT",
-                   line_height=4) as table:
+    widths: tuple[int, ...] = (34, 12, 22, 15, 14, 14, 19, 16, 18)
+    if view.has_targets:  # the working session's target score, in a narrower table
+        headings.append(_("Doelscore"))
+        widths = (30, 12, 20, 15, 14, 14, 19, 16, 16, 18)
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4) as table:
         row = table.row()
         for h in headings:
             row.cell(pdf.text_of(h))
         for d in view.dimensions:
             row = table.row()
-            for cell in (d.title, format_number(d.score, lang=pdf.lang), d.phase_name,
-                         str(d.respondents), format_pct(d.coverage, lang=pdf.lang),
-                         format_pct(d.unknown_share, lang=pdf.lang),
-                         format_number(d.peer, lang=pdf.lang),
-                         format_number(d.national, lang=pdf.lang),
-                         format_delta(d.change, lang=pdf.lang)):
+            cells = [d.title, format_number(d.score, lang=pdf.lang), d.phase_name,
+                     str(d.respondents), format_pct(d.coverage, lang=pdf.lang),
+                     format_pct(d.unknown_share, lang=pdf.lang),
+                     format_number(d.peer, lang=pdf.lang),
+                     format_number(d.national, lang=pdf.lang),
+                     format_delta(d.change, lang=pdf.lang)]
+            if view.has_targets:
+                cells.append(format_level(d.target_score, lang=pdf.lang))
+            for cell in cells:
                 row.cell(pdf.text_of(cell))
     pdf.ln(4)
 
@@ -262,6 +273,60 @@ def _dimension_notes(pdf: _Report, view: ResultsView, _: Translate) -> None:
             pdf.para(_("Deelnemers zijn het oneens over: %(items)s", items="; ".join(
                 i.label for i in d.disagree_items)), 8, gap=0.5)
         pdf.ln(1.5)
+
+
+def _table(pdf: _Report, widths: tuple[int, ...], headings: list[str],
+           rows: list[list[str]]) -> None:
+    pdf.font(8)
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4) as table:
+        row = table.row()
+        for h in headings:
+            row.cell(pdf.text_of(h))
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(pdf.text_of(cell))
+    pdf.ln(4)
+
+
+def _previous_plan(pdf: _Report, view: ResultsView, _: Translate) -> None:
+    """The previous round's targets against this round's scores, and its actions that are done."""
+    if view.previous_targets:
+        pdf.para(_("Doelen van de vorige ronde"), 12, bold=True, gap=1)
+        met = {True: _("Ja, gehaald"), False: _("Nee, nog niet"), None: _("Nog geen score")}
+        _table(pdf, (60, 25, 25, 25, 39),
+               [_("Onderdeel"), _("Doelniveau"), _("Doelscore"), _("Score nu"), _("Gehaald?")],
+               [[t.title, str(t.level), str(t.target_score),
+                 format_number(t.score, lang=pdf.lang), met[t.met]]
+                for t in view.previous_targets])
+    if view.previous_done:
+        pdf.para(_("Deze acties uit de vorige ronde zijn klaar:"), 10, bold=True, gap=0.5)
+        for a in view.previous_done:
+            pdf.para(f"- {a.what} ({a.dimension_title}{', ' + a.who if a.who else ''})", 8,
+                     gap=0.3)
+        pdf.ln(2)
+
+
+def _plan(pdf: _Report, view: ResultsView, _: Translate) -> None:
+    """The agreed levels beside the medians, and the action plan."""
+    if view.agreed:
+        pdf.para(_("Afgesproken niveaus"), 12, bold=True, gap=0.5)
+        pdf.para(_("Het afgesproken niveau is wat de groep samen vaststelde. Het staat naast de "
+                   "antwoorden van de deelnemers en verandert de scores niet."), 8, gap=1)
+        _table(pdf, (32, 42, 18, 22, 60),
+               [_("Onderdeel"), _("Stelling"), _("Mediaan niveau"), _("Afgesproken niveau"),
+                _("Waarom")],
+               [[d.title, i.label, format_level(i.median, lang=pdf.lang),
+                 format_level(i.agreed_level, lang=pdf.lang), i.agreed_note]
+                for d, i in view.agreed])
+    if view.actions:
+        pdf.para(_("Actieplan"), 12, bold=True, gap=1)
+        _table(pdf, (26, 26, 40, 24, 20, 22, 16),
+               [_("Onderdeel"), _("Stelling"), _("Wat"), _("Wie"), _("Wanneer klaar"),
+                _("Hulpmiddel"), _("Status")],
+               [[a.dimension_title, a.item_label or "–", a.what, a.who or "–",
+                 a.due_text or "–", a.tool_title or "–", a.status_label]
+                for a in view.actions])
 
 
 def _link(pdf: _Report, url: str) -> None:

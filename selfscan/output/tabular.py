@@ -1,5 +1,6 @@
-"""Tables as files: one CSV and JSON writer for every export, the results export of a round,
-and the CCV's anonymised benchmark export (CSV tables in a zip, and one SQLite database).
+"""Tables as files: one CSV and JSON writer for every export, the results export of a round
+(with the working session's agreed levels, targets and action plan), and the CCV's anonymised
+benchmark export (CSV tables in a zip, and one SQLite database).
 
 Numbers in files:
 
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from selfscan.core.anonymity import THRESHOLD
-from selfscan.core.results import ResultsView
+from selfscan.core.results import ActionView, ResultsView
 from selfscan.output import formats
 
 # --- one writer for every export ---------------------------------------------------------------
@@ -98,12 +99,13 @@ def results_export(view: ResultsView) -> dict[str, Any]:
                 "unknown_share": _r(d.unknown_share, 3), "disagreement": _r(d.disagreement),
                 "change_since_previous": _r(d.change),
                 "peer_group_median": _r(d.peer), "national_median": _r(d.national),
+                "target_level": d.target_level, "target_score": d.target_score,
                 "items": [
                     {"id": i.id, "statement": i.statement, "median_level": i.median,
                      "q1": i.q1, "q3": i.q3, "spread": i.spread,
                      "respondents_with_level": i.respondents, "unknown": i.unknown,
                      "not_applicable": i.not_applicable,
-                     "change_since_previous": i.change}
+                     "change_since_previous": i.change, "agreed_level": i.agreed_level}
                     for i in d.items
                 ],
             }
@@ -115,13 +117,59 @@ def results_export(view: ResultsView) -> dict[str, Any]:
              "chosen": [{"option": label, "respondents": n} for label, n in c.counts]}
             for c in view.context
         ],
+        **plan_export(view),
     }
+
+
+def plan_export(view: ResultsView) -> dict[str, Any]:
+    """What the working session recorded, as plain data: the agreed levels (beside the medians),
+    the targets per dimension, the action plan, and the previous round's targets checked."""
+    return {
+        "agreements": [
+            {"dimension": d.id, "item": i.id, "label": i.label, "median_level": i.median,
+             "agreed_level": i.agreed_level, "note": i.agreed_note,
+             "evidence_title": i.evidence_title, "evidence_url": i.evidence_url}
+            for d, i in view.agreed
+        ],
+        "targets": [
+            {"dimension": d.id, "title": d.title, "score": _r(d.score),
+             "target_level": d.target_level, "target_score": d.target_score}
+            for d in view.dimensions if d.target_level is not None
+        ],
+        "actions": [action_row(a) for a in view.actions],
+        "previous_targets": [
+            {"dimension": t.dimension_id, "title": t.title, "target_level": t.level,
+             "target_score": t.target_score, "score": _r(t.score), "met": t.met}
+            for t in view.previous_targets
+        ],
+        "previous_actions_done": [action_row(a) for a in view.previous_done],
+    }
+
+
+def action_row(a: ActionView) -> dict[str, Any]:
+    """One action as plain data; the date as yyyy-mm-dd (``due_text`` has dd-mm-jjjj)."""
+    return {"dimension": a.dimension_id, "dimension_title": a.dimension_title,
+            "item": a.item_id or "", "item_label": a.item_label, "what": a.what, "who": a.who,
+            "due": a.due.isoformat() if a.due else None, "tool": a.tool_id or "",
+            "tool_title": a.tool_title, "status": a.status, "status_label": a.status_label,
+            "carried_from_previous_round": a.carried}
+
+
+PLAN_COLUMNS = ["dimension", "dimension_title", "item", "item_label", "what", "who", "due", "tool",
+                "tool_title", "status", "status_label", "carried_from_previous_round"]
+
+
+def plan_rows(view: ResultsView) -> list[dict[str, Any]]:
+    """The action plan for CSV: a row per action, the date as dd-mm-jjjj."""
+    return [{**action_row(a), "due": a.due_text,
+             "carried_from_previous_round": "1" if a.carried else "0"} for a in view.actions]
 
 
 RESULTS_COLUMNS = ["level", "dimension", "id", "text", "score", "phase", "median_level",
                    "respondents", "coverage", "unknown_share", "unknown", "not_applicable",
                    "disagreement", "change_since_previous", "peer_group_median",
-                   "national_median", "median", "lowest", "highest"]
+                   "national_median", "median", "lowest", "highest", "agreed_level",
+                   "target_level", "target_score"]
 
 
 def results_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -134,13 +182,15 @@ def results_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                      "unknown_share": d["unknown_share"], "disagreement": d["disagreement"],
                      "change_since_previous": d["change_since_previous"],
                      "peer_group_median": d["peer_group_median"],
-                     "national_median": d["national_median"]})
+                     "national_median": d["national_median"],
+                     "target_level": d.get("target_level"), "target_score": d.get("target_score")})
         for i in d["items"]:
             rows.append({"level": "item", "dimension": d["id"], "id": i["id"],
                          "text": i["statement"], "median_level": i["median_level"],
                          "respondents": i["respondents_with_level"], "unknown": i["unknown"],
                          "not_applicable": i["not_applicable"],
-                         "change_since_previous": i["change_since_previous"]})
+                         "change_since_previous": i["change_since_previous"],
+                         "agreed_level": i.get("agreed_level")})
     for c in data.get("context", ()):
         rows.append({"level": "context", "id": c["id"], "text": c["question"],
                      "respondents": c["answered"], "median": c["median"],
@@ -187,20 +237,26 @@ def _row_columns(release_rows: Mapping[str, Any]) -> list[str]:
 
 def release_zip(content: Mapping[str, Any], number: int, created_at: str, synthetic: bool
                 ) -> bytes:
-    """A zip with rows.csv and about.csv (UTF-8, comma separated, header row, decimal points:
-    machine-readable in every language)."""
+    """A zip with rows.csv, about.csv and the action plans (plans_dimensions.csv, plans_tools.csv
+    and plans.json); CSV in UTF-8, comma separated, header row, decimal points: machine-readable
+    in every language."""
     rows = content["rows"]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("rows.csv", csv_text(rows["rows"], _row_columns(rows)))
-        zf.writestr("about.csv", csv_text(about_rows(number, created_at, synthetic,
-                                                     rows["columns"]), ["key", "value"]))
+        about = about_rows(number, created_at, synthetic, rows["columns"])
+        zf.writestr("about.csv", csv_text(about + release_plan_about_rows(), ["key", "value"]))
+        dimensions, tools = release_plan_tables(content)
+        zf.writestr("plans_dimensions.csv", csv_text(dimensions, RELEASE_PLAN_DIMENSION_COLUMNS))
+        zf.writestr("plans_tools.csv", csv_text(tools, RELEASE_PLAN_TOOL_COLUMNS))
+        zf.writestr("plans.json", json_text(content.get("plans") or {}))
     return buf.getvalue()
 
 
 def release_sqlite(content: Mapping[str, Any], number: int, created_at: str, synthetic: bool
                    ) -> bytes:
-    """One SQLite file with the tables rows and about, ready for Datasette."""
+    """One SQLite file with the tables rows, about, plans_dimensions and plans_tools, ready for
+    Datasette."""
     rows = content["rows"]
     columns = _row_columns(rows)
     fd, path = tempfile.mkstemp(suffix=".db")
@@ -210,7 +266,9 @@ def release_sqlite(content: Mapping[str, Any], number: int, created_at: str, syn
         try:
             conn.execute("CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             conn.executemany("INSERT INTO about VALUES (:key, :value)",
-                             about_rows(number, created_at, synthetic, rows["columns"]))
+                             about_rows(number, created_at, synthetic, rows["columns"])
+                             + release_plan_about_rows())
+            write_release_plan_tables(conn, content)
             quoted = [f'"{c}"' for c in columns]
             conn.execute(f"CREATE TABLE rows ({', '.join(quoted) or 'empty'})")
             if rows["rows"]:
@@ -225,3 +283,50 @@ def release_sqlite(content: Mapping[str, Any], number: int, created_at: str, syn
             return fh.read()
     finally:
         os.unlink(path)
+
+
+# --- the action plans of a release (national figures only) --------------------------------------
+
+RELEASE_PLAN_DIMENSION_COLUMNS = ["dimension", "done_percent", "municipalities"]
+RELEASE_PLAN_TOOL_COLUMNS = ["tool", "municipalities"]
+
+
+def release_plan_tables(content: Mapping[str, Any]
+                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The plans section of a release as two tables: per dimension the median share of actions
+    done (whole percent) and the band of municipalities; per tool named by at least the threshold
+    of municipalities its band. Empty for a release cut before plans were published."""
+    plans = content.get("plans") or {}
+    dimensions = [{"dimension": dim, "done_percent": figures.get("done_percent"),
+                   "municipalities": figures.get("municipalities")}
+                  for dim, figures in (plans.get("dimensions") or {}).items()]
+    tools = [{"tool": t["tool_id"], "municipalities": t["municipalities"]}
+             for t in plans.get("tools") or []]
+    return dimensions, tools
+
+
+def release_plan_about_rows() -> list[dict[str, str]]:
+    """What the plan tables mean, for about.csv and the about table."""
+    return [
+        {"key": "table:plans_dimensions", "value": (
+            "Per onderdeel de mediaan over gemeenten van hun aandeel acties dat klaar is (hele "
+            "procenten; vervallen acties tellen niet mee) en het aantal gemeenten met acties in "
+            "dat onderdeel als groep. Leeg als minder dan " + str(THRESHOLD) + " gemeenten acties "
+            "in het onderdeel hebben, of als de gemeenten zonder acties erin 1 tot "
+            + str(THRESHOLD - 1) + " zijn.")},
+        {"key": "table:plans_tools", "value": (
+            "Per hulpmiddel uit de catalogus (questionnaires/tools.yaml) het aantal gemeenten "
+            "dat het in zijn actieplan noemt, als groep. Een hulpmiddel dat ontbreekt staat in "
+            "de plannen van minder dan " + str(THRESHOLD) + " gemeenten, of van geen.")},
+    ]
+
+
+def write_release_plan_tables(conn: sqlite3.Connection, content: Mapping[str, Any]) -> None:
+    """The tables plans_dimensions and plans_tools of the SQLite export."""
+    dimensions, tools = release_plan_tables(content)
+    conn.execute("CREATE TABLE plans_dimensions (dimension TEXT PRIMARY KEY, done_percent "
+                 "INTEGER, municipalities TEXT)")
+    conn.executemany("INSERT INTO plans_dimensions VALUES (:dimension, :done_percent, "
+                     ":municipalities)", dimensions)
+    conn.execute("CREATE TABLE plans_tools (tool TEXT PRIMARY KEY, municipalities TEXT NOT NULL)")
+    conn.executemany("INSERT INTO plans_tools VALUES (:tool, :municipalities)", tools)

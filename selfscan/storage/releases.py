@@ -1,8 +1,8 @@
 """SQL of releases: the approved rounds a release is computed from, and the frozen releases.
 
-A release is cut in one write transaction: the units are read, checked against the previous
-release's members (core.disclosure.check_release) and stored with the published content as
-JSON. Pages, the API and the exports read releases only, never live rounds.
+A release is cut in one write transaction: the units (with their action plans) are read,
+checked against the previous release's members (core.disclosure.check_release) and stored with
+the published content as JSON. Pages, the API and the exports read releases only, never live rounds.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from selfscan.core import disclosure
 from selfscan.core.disclosure import Unit
+from selfscan.core.session import Action, done_share
 from selfscan.storage.db import Database, log_event, now, write
 from selfscan.storage.rounds import latest_closed
 
@@ -57,12 +58,32 @@ def units(db: Database, synthetic: bool = False) -> list[Unit]:
         given = rec["respondents"] + rec["unknown"] + rec["not_applicable"]
         unknown.setdefault(rec["round_id"], {})[rec["item_id"]] = (rec["unknown"], given)
     caseload = _caseloads(db, ids)
+    tools, shares = _plans(db, ids)
     return [Unit(municipality=r["municipality_code"], round_id=r["id"], year=r["year"],
                  version=f"{r['questionnaire_id']}:{r['version']}", province=r["province"],
                  peer_group=r["peer_group"], caseload=caseload.get(r["id"]),
                  overall=r["overall_score"], dimensions=dims.get(r["id"], {}),
-                 item_medians=medians.get(r["id"], {}), item_unknown=unknown.get(r["id"], {}))
+                 item_medians=medians.get(r["id"], {}), item_unknown=unknown.get(r["id"], {}),
+                 plan_tools=tools.get(r["id"], frozenset()), plan_actions=shares.get(r["id"], {}))
             for r in rows]
+
+
+def _plans(db: Database, round_ids_json: str
+           ) -> tuple[dict[int, frozenset[str]], dict[int, dict[str, tuple[int, int]]]]:
+    """Per round the catalogue tools its actions name (dropped actions left out) and per
+    dimension (done, not dropped) actions. Only the place, tool and status of an action are
+    read: never what it says or who does it."""
+    plans: dict[int, list[Action]] = {}
+    for rec in db.query("""SELECT round_id, dimension_id, tool_id, status FROM actions
+                           WHERE round_id IN (SELECT value FROM json_each(?))""",
+                        [round_ids_json]):
+        plans.setdefault(rec["round_id"], []).append(Action(
+            id=None, round_id=rec["round_id"], dimension_id=rec["dimension_id"], item_id=None,
+            what="", who="", due=None, tool_id=rec["tool_id"], status=rec["status"],
+            carried_from=None, version=0))
+    tools = {rid: frozenset(a.tool_id for a in actions if a.tool_id and a.status != "dropped")
+             for rid, actions in plans.items()}
+    return tools, {rid: done_share(actions) for rid, actions in plans.items()}
 
 
 def _caseloads(db: Database, round_ids_json: str) -> dict[int, str | None]:

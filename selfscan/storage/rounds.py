@@ -10,6 +10,7 @@ from selfscan.core import scoring, tokens
 from selfscan.core.questionnaire import Questionnaire
 from selfscan.storage.db import Database, checkpoint, log_event, now, write, write_statement
 from selfscan.storage.scores import store_scores, submitted
+from selfscan.storage.sessions import carry_over_actions
 
 # --- the latest closed round ------------------------------------------------------------------
 
@@ -76,13 +77,21 @@ def create_round(
     contact_email: str | None = None, previous_round_id: int | None = None,
     synthetic: bool = False,
 ) -> tuple[int, str]:
-    """Start a round; returns its id and the coordinator token (shown once, stored hashed)."""
+    """Start a round; returns its id and the coordinator token (shown once, stored hashed).
+
+    The round after an earlier one (``previous_round_id``) starts from its plan: the open and
+    busy actions of that round are copied into it in the same transaction (idempotent, see
+    sessions.carry_over_actions).
+    """
     with write(db):
-        return insert_round(
+        made = insert_round(
             db, municipality_code=municipality_code, questionnaire=questionnaire, year=year,
             name=name, benchmark_consent=benchmark_consent,
             coaching_requested=coaching_requested, contact_email=contact_email,
             previous_round_id=previous_round_id, synthetic=synthetic)
+        if previous_round_id is not None:
+            carry_over_actions(db, previous_round_id, made[0])
+        return made
 
 
 _ROUND_SELECT = """SELECT r.*, m.name AS municipality_name, m.province, m.peer_group,

@@ -115,6 +115,9 @@ def _init_blueprints(app: Flask) -> None:
     for module in (public, api, coordinator, contact, respondent, results, readonly, ccv,
                    approvals):
         app.register_blueprint(module.bp)
+    from selfscan.web import session  # the working session (werksessie) of a closed round
+
+    app.register_blueprint(session.bp)
 
 
 def _static_manifest(app: Flask) -> dict[str, str]:

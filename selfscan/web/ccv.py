@@ -290,7 +290,13 @@ def dashboard() -> ResponseReturnValue:
         breakdown=breakdown, breakdowns=[(b, _(BREAKDOWN_LABELS[b])) for b in disclosure.BREAKDOWNS],
         table=table, cell_label=_cell_label, dims=dims, dim_labels=dim_labels,
         item_labels=item_labels, item_dim=item_dim, trends=trends,
-        figures=_figures(release, trends, dim_labels))
+        figures=_figures(release, trends, dim_labels), plans=release.content.get("plans"),
+        tool_labels=_tool_labels())
+
+
+def _tool_labels() -> dict[str, str]:
+    """Catalogue tool id -> its title in the page's language."""
+    return {t.id: web.tr(t.title) for t in web.library().catalogue.tools}
 
 
 @bp.route("/ccv/releases", methods=["GET", "POST"])
@@ -377,8 +383,9 @@ def _api_user() -> users.User | None:
 
 @bp.get("/api/v1/benchmark")
 def api_benchmark() -> ResponseReturnValue:
-    """A release as JSON: the national figures, the one-way tables, the bottlenecks and the
-    trends over releases. ?release=N for an older one, ?synthetisch=1 for demonstration data."""
+    """A release as JSON: the national figures, the one-way tables, the bottlenecks, the action
+    plans (releases cut before plans existed have none) and the trends over releases.
+    ?release=N for an older one, ?synthetisch=1 for demonstration data."""
     if _api_user() is None:
         response = jsonify({"error": _("Niet ingelogd"), "message": _(
             "Deze gegevens zijn alleen voor CCV-accounts. Log in, of stuur een API-token mee "
@@ -394,11 +401,14 @@ def api_benchmark() -> ResponseReturnValue:
             "met flask --app selfscan release.")})
     dim_labels, item_labels, _item_dim = _labels()
     content = {k: v for k, v in release.content.items() if k != "rows"}
+    tools = _tool_labels()
     data = {"release": release.number, "created_at": release.created_at,
             "synthetic": synthetic, "threshold": THRESHOLD, **content,
             "dimension_labels": {d: dim_labels.get(d, d) for d in content["dimension_ids"]},
             "item_labels": {e["item_id"]: item_labels.get(e["item_id"], e["item_id"])
                             for entries in content["bottlenecks"].values() for e in entries},
+            "tool_labels": {t["tool_id"]: tools.get(t["tool_id"], t["tool_id"])
+                            for t in content.get("plans", {}).get("tools", [])},
             "trends": _trends(releases.all_releases(web.get_db(), synthetic),
                               content["dimension_ids"])}
     return current_app.response_class(json.dumps(data, ensure_ascii=False),

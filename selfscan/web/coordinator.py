@@ -1,12 +1,13 @@
 """The coordinator: starting a round, the coordinator page, closing, new links, deleting, the next
-round."""
+round and the actions it carries from the previous one."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import BooleanField, EmailField, SelectField, StringField
@@ -14,8 +15,10 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from selfscan.core import tokens
 from selfscan.core.anonymity import PROVISIONAL_FROM
+from selfscan.core.questionnaire import Questionnaire
 from selfscan.core.roles import ALL_GROUPS
-from selfscan.storage import contact, municipalities, readonly_links, rounds
+from selfscan.core.session import STATUSES, Action, ActionInput, Conflict
+from selfscan.storage import contact, municipalities, readonly_links, rounds, sessions
 from selfscan.web import contact as confirmation
 from selfscan.web import helpers as web
 from selfscan.web import ratelimit
@@ -137,8 +140,10 @@ def coordinator_page(token: str, r: dict[str, Any], *, readonly_url: str | None 
 
 def _coordinator_page(token: str, r: dict[str, Any],
                       address_form: AddressForm | None = None, *,
-                      readonly_url: str | None = None) -> str:
+                      readonly_url: str | None = None,
+                      feedback: ActionFeedback | None = None) -> str:
     invitation = tokens.invitation_token(token, r["invitation_nonce"])
+    questionnaire = web.questionnaire_of(r["questionnaire_id"], r["version"])
     counts = rounds.progress(web.get_db(), r["id"])
     rows = [
         {"role": role, "started": counts.get(role.id, {}).get("started", 0),
@@ -149,7 +154,8 @@ def _coordinator_page(token: str, r: dict[str, Any],
               "submitted": sum(c["submitted"] for c in counts.values())}
     return render_template(
         "coordinator/coordinator.html", round=r, token=token, rows=rows, totals=totals,
-        questionnaire=web.questionnaire_of(r["questionnaire_id"], r["version"]),
+        questionnaire=questionnaire, session_url=_session_url(token, r),
+        carried=_carried_rows(r["id"], questionnaire), feedback=feedback, statuses=STATUSES,
         coordinator_url=url_for("coordinator.coordinator", token=token, _external=True),
         invitation_url=url_for("respondent.invitation", token=invitation, _external=True),
         new=request.args.get("nieuw") == "1", form_nonce=tokens.new_token(),
@@ -276,3 +282,90 @@ def _next_round(r: dict[str, Any]) -> str:
     if made is not None and contact.wants_confirmation(made):
         _confirmation_sent(made)  # every round is confirmed and approved on its own
     return token
+
+
+# --- the working session and the actions carried from the previous round ---------------------
+
+
+def _session_url(token: str, r: dict[str, Any]) -> str | None:
+    """The working session of a closed round, once that page exists in this application."""
+    if r["status"] != "closed" or "session.overview" not in current_app.view_functions:
+        return None
+    return url_for("session.overview", token=token)
+
+
+@dataclass(frozen=True)
+class ActionFeedback:
+    """What the page says about one action after a status form came back: an error or a
+    conflict, and the status the coordinator chose."""
+
+    action_id: int
+    message: str
+    chosen: str
+    conflict: bool = False
+
+
+def _carried_rows(round_id: int, questionnaire: Questionnaire) -> list[dict[str, Any]]:
+    """The actions this round took over from the previous one, with the names of their place."""
+    titles = {d.id: web.tr(d.title) for d in questionnaire.dimensions}
+    rows = []
+    for a in sessions.actions(web.get_db(), round_id):
+        if a.carried_from is None:
+            continue
+        item = questionnaire.items.get(a.item_id) if a.item_id else None
+        rows.append({"action": a, "dimension": titles.get(a.dimension_id, a.dimension_id),
+                     "item": item.label(web.lang()) if item is not None else ""})
+    return rows
+
+
+def _with_status(a: Action, status: str) -> ActionInput:
+    return ActionInput(a.dimension_id, a.item_id, a.what, a.who, a.due, a.tool_id, status)
+
+
+def _status_label(status: str) -> str:
+    labels = {"open": _("Open"), "busy": _("Bezig"), "done": _("Klaar"),
+              "dropped": _("Vervallen")}
+    return str(labels.get(status, status))
+
+
+def _conflict_message(current: object, chosen: str) -> str:
+    if not isinstance(current, Action):  # deleted since the page was shown
+        return str(_("Deze actie is intussen verwijderd. Uw keuze (%(chosen)s) is niet bewaard.",
+                     chosen=_status_label(chosen)))
+    return str(_("Iemand anders heeft deze actie intussen gewijzigd. Nu opgeslagen: "
+                 "%(stored)s. Uw keuze (%(chosen)s) is niet bewaard. Kies opnieuw en klik op "
+                 "'Bewaar status' als u uw keuze wilt houden.",
+                 stored=_status_label(current.status), chosen=_status_label(chosen)))
+
+
+@bp.post("/c/<token>/acties/<int:action_id>/status")
+@web.link_limit
+def action_status(token: str, action_id: int) -> ResponseReturnValue:
+    """Change the status of an action carried from the previous round; a page that is out of
+    date (someone else changed the action) gets 409 and sees what is stored now."""
+    r = coordinator_round(token)
+    db = web.get_db()
+    current = sessions.action(db, r["id"], action_id)
+    if current is None or current.carried_from is None:
+        abort(404)
+    status = (request.form.get("status") or "").strip()
+    raw_version = (request.form.get("version") or "").strip()
+    if status not in STATUSES:
+        message = _("Kies een status: open, bezig, klaar of vervallen.")
+    elif not raw_version.isdigit():
+        message = _("Het formulier is niet compleet. Laad de pagina opnieuw en kies de status "
+                    "nog eens.")
+    else:
+        try:
+            sessions.update_action(db, r["id"], action_id, _with_status(current, status),
+                                   int(raw_version))
+        except Conflict as conflict:
+            feedback = ActionFeedback(action_id, _conflict_message(conflict.current, status),
+                                      status, conflict=True)
+            return _coordinator_page(token, r, feedback=feedback), 409
+        flash(_("De status van de actie is bewaard: %(status)s.", status=_status_label(status)),
+              "success")
+        return redirect(url_for("coordinator.coordinator", token=token) + "#vorige-acties",
+                        code=303)
+    return _coordinator_page(token, r, feedback=ActionFeedback(action_id, str(message),
+                                                               status)), 400

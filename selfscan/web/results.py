@@ -15,8 +15,8 @@ from selfscan.core import results as core
 from selfscan.core.anonymity import PROVISIONAL_FROM, ROLE_GROUP_THRESHOLD
 from selfscan.core.comparison import from_release
 from selfscan.core.questionnaire import Questionnaire
-from selfscan.output import charts, pdf, tabular
-from selfscan.storage import releases, rounds, scores
+from selfscan.output import charts, pdf, tabular, workbook
+from selfscan.storage import releases, rounds, scores, sessions
 from selfscan.storage.releases import CASELOAD_QUESTION
 from selfscan.web import helpers as web
 from selfscan.web.coordinator import coordinator_round
@@ -25,6 +25,7 @@ from selfscan.web.results_cache import ResultsCache, round_key
 bp = Blueprint("results", __name__)
 
 EXPORT_FORMATS = ("csv", "json")
+RESULTS_FORMATS = (*EXPORT_FORMATS, "xlsx")  # the results also come as an Excel workbook
 
 
 @bp.context_processor
@@ -41,7 +42,8 @@ def _cache() -> ResultsCache:
 
 def series_names() -> dict[str, str]:
     return {"own": _("Uw gemeente"), "peer": _("Vergelijkbare gemeenten (mediaan)"),
-            "national": _("Alle gemeenten (mediaan)"), "previous": _("Uw vorige ronde")}
+            "national": _("Alle gemeenten (mediaan)"), "previous": _("Uw vorige ronde"),
+            "target": _("Doel")}
 
 
 # --- reading a round's results -------------------------------------------------------------------
@@ -66,12 +68,20 @@ def _aggregate(round_row: dict[str, Any], q: Questionnaire
     return analysis.aggregate, analysis
 
 
-def _previous(round_row: dict[str, Any]) -> core.PreviousRound | None:
-    """The round this one follows, when it is of the same municipality and its version loads."""
+def _previous_row(round_row: dict[str, Any]) -> dict[str, Any] | None:
+    """The round this one follows, when it is of the same municipality."""
     if not round_row.get("previous_round_id"):
         return None
     row = rounds.round_by_id(web.get_db(), round_row["previous_round_id"])
     if row is None or row["municipality_code"] != round_row["municipality_code"]:
+        return None
+    return row
+
+
+def _previous(round_row: dict[str, Any]) -> core.PreviousRound | None:
+    """The round this one follows, when it is of the same municipality and its version loads."""
+    row = _previous_row(round_row)
+    if row is None:
         return None
     q = web.library().get(row["questionnaire_id"], row["version"])
     if q is None:
@@ -79,6 +89,23 @@ def _previous(round_row: dict[str, Any]) -> core.PreviousRound | None:
     aggregate, _analysis_of_previous = _aggregate(row, q)
     return core.PreviousRound(year=row["year"], name=row["name"], version=row["version"],
                               closed=row["status"] == "closed", aggregate=aggregate)
+
+
+def status_labels() -> dict[str, str]:
+    """The statuses of an action in the language of the request."""
+    return {status: _(label) for status, label in core.STATUS_LABELS.items()}
+
+
+def _plan(round_row: dict[str, Any]) -> core.Plan:
+    """What the working sessions of this round (and of the round it follows) recorded."""
+    db = web.get_db()
+    before = _previous_row(round_row)
+    return core.Plan(
+        agreements=sessions.agreements(db, round_row["id"]),
+        targets=sessions.targets(db, round_row["id"]),
+        actions=tuple(sessions.actions(db, round_row["id"])),
+        previous_targets=sessions.targets(db, before["id"]) if before else {},
+        previous_actions=tuple(sessions.actions(db, before["id"])) if before else ())
 
 
 def submitted_count(round_row: dict[str, Any]) -> int:
@@ -108,7 +135,8 @@ def results_view(round_row: dict[str, Any]) -> core.ResultsView | None:
         source.caseload_cells if source else None, disclosure.caseload_band(families))
     previous = _previous(round_row)
     view = core.build(round_row, q, aggregate, analysis, previous=previous,
-                      comparison=comparison, catalogue=web.library().catalogue, lang=web.lang())
+                      comparison=comparison, catalogue=web.library().catalogue, lang=web.lang(),
+                      plan=_plan(round_row), status_labels=status_labels())
     view.radar = charts.results_radar(view.dimensions, series_names(), previous is not None,
                                       comparison.peer.shown, comparison.national.shown,
                                       lang=web.lang())
@@ -168,9 +196,13 @@ def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> Respons
 @with_results
 def export(token: str, r: dict[str, Any], view: core.ResultsView, fmt: str
            ) -> ResponseReturnValue:
-    """The municipality's own results: per dimension and per item."""
-    if fmt not in EXPORT_FORMATS:
+    """The municipality's own results: per dimension and per item, with the working session's
+    agreed levels, targets and action plan; as CSV, JSON or an Excel workbook."""
+    if fmt not in RESULTS_FORMATS:
         abort(404)
+    if fmt == "xlsx":
+        return web.attachment(workbook.build_workbook(view, _), workbook.CONTENT_TYPE,
+                              _filename(r, "-uitkomsten.xlsx"))
     data = tabular.results_export(view)
     if fmt == "json":
         return web.attachment(tabular.json_text(data), "application/json",
@@ -179,6 +211,25 @@ def export(token: str, r: dict[str, Any], view: core.ResultsView, fmt: str
         tabular.csv_text(tabular.results_rows(data), tabular.RESULTS_COLUMNS, spreadsheet=True,
                          lang=web.lang()),
         "text/csv", _filename(r, "-uitkomsten.csv"))
+
+
+@bp.get("/c/<token>/actieplan.<fmt>")
+@with_results
+def plan_export(token: str, r: dict[str, Any], view: core.ResultsView, fmt: str
+                ) -> ResponseReturnValue:
+    """The plan on its own: the actions (CSV), or actions, targets and agreed levels (JSON)."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    if fmt == "json":
+        body = {"municipality": view.municipality, "year": r["year"], "round_name": r["name"],
+                "questionnaire": {"id": view.questionnaire_id, "version": view.version},
+                **tabular.plan_export(view)}
+        return web.attachment(tabular.json_text(body), "application/json",
+                              _filename(r, "-actieplan.json"))
+    return web.attachment(
+        tabular.csv_text(tabular.plan_rows(view), tabular.PLAN_COLUMNS, spreadsheet=True,
+                         lang=web.lang()),
+        "text/csv", _filename(r, "-actieplan.csv"))
 
 
 @bp.get("/c/<token>/antwoorden.<fmt>")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from factories import make_round, make_user, varied
 
-from selfscan.storage import contact
+from selfscan.core import session
+from selfscan.storage import contact, readonly_links, sessions
 from selfscan.storage import db as dbmod
 
 pytestmark = pytest.mark.browser
@@ -40,9 +41,20 @@ def site(live_server):
             make_user(db, CCV_EMAIL, CCV_PASSWORD)
         contact.confirm(db, contact.new_confirmation(db, asked.round_id))
         confirmation = contact.new_confirmation(db, unconfirmed.round_id)
+        # The part after the scan: a working session with an agreement, a target and an action,
+        # and a read-only link.
+        q = app.extensions["selfscan.current"]
+        item = q.dimensions[0].items[0]
+        sessions.save_agreement(db, closed.round_id, item.id, session.AgreementInput(
+            2, note="Besproken", evidence_title="Convenant 2026"), None)
+        sessions.save_target(db, closed.round_id, q.dimensions[0].id, 3, None)
+        action = sessions.add_action(db, closed.round_id, session.ActionInput(
+            q.dimensions[0].id, item.id, "Casusoverleg vastleggen", who="Gemeente"))
+        readonly = readonly_links.create_or_replace(db, closed.round_id)
     finally:
         db.conn.close()
-    return {"closed": closed, "open": open_round, "confirmation": confirmation}
+    return {"closed": closed, "open": open_round, "confirmation": confirmation,
+            "item": item.id, "action": action.id, "readonly": readonly}
 
 
 def _pages(live_server, site) -> dict[str, str]:
@@ -71,6 +83,13 @@ def _pages(live_server, site) -> dict[str, str]:
         if rule.endpoint.startswith("results.") and "GET" in (rule.methods or ()) \
                 and set(rule.arguments) == {"token"} and "pdf" not in rule.rule.lower():
             pages[rule.endpoint] = rule.rule.replace("<token>", closed.coordinator)
+    # The working session and the read-only link (issue 13).
+    base = f"/c/{closed.coordinator}/werksessie"
+    pages["session.overview"] = base
+    pages["session.item"] = f"{base}/{site['item']}"
+    pages["session.action"] = f"{base}/acties/{site['action']}"
+    pages["readonly.results"] = f"/l/{site['readonly']}"
+    pages["readonly.report"] = f"/l/{site['readonly']}/rapport"
     pages["ccv.login"] = "/ccv/inloggen"
     return pages
 
@@ -135,7 +154,8 @@ def test_results_and_ccv_pages_exist_for_axe(live_server, site):
     """The results and CCV pages that axe checks are there: a renamed route fails here."""
     pages = _pages(live_server, site)
     client = live_server.app.test_client()
-    for name in ("results.results", "ccv.login"):
+    for name in ("results.results", "ccv.login", "session.overview", "session.item",
+                 "session.action", "readonly.results", "readonly.report"):
         assert client.get(pages[name]).status_code == 200, name
     dashboard = client.get("/ccv")  # ccv.dashboard, checked after signing in
     assert dashboard.status_code == 302 and "/ccv/inloggen" in dashboard.headers["Location"]
@@ -162,5 +182,23 @@ def test_questionnaire_pages_reflow_at_320px(browser, live_server, site, tmp_pat
                 .slice(0, 5).map(e => e.tagName + '.' + e.className)""")
             failures.append(f"step {n}: scrollWidth {widths[0]} > {widths[1]}; too wide: {wide}"
                             f" (screenshot {shot})")
+    ctx.close()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_session_and_readonly_pages_reflow_at_320px(browser, live_server, site, lang):
+    ctx = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
+    ctx.add_cookies([{"name": "selfscan_lang", "value": lang, "url": live_server.url}])
+    page = ctx.new_page()
+    pages = _pages(live_server, site)
+    failures = []
+    for name in ("session.overview", "session.item", "session.action", "readonly.results"):
+        page.goto(pages[name])
+        page.wait_for_load_state("networkidle")
+        scroll, inner = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]")
+        if scroll > inner:
+            failures.append(f"{name}: scrollWidth {scroll} > {inner}")
     ctx.close()
     assert not failures, "\n".join(failures)
