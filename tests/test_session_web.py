@@ -8,14 +8,16 @@ import re
 
 import pytest
 from factories import make_round, varied
-from pages import csrf_of, text_of
+from pages import csrf_of, element, text_of
 
 from selfscan.storage import sessions
 
 
 @pytest.fixture
-def session_round(app):
-    return make_round(app, varied(6), comments={"connection": "Het overleg loopt goed"})
+def session_round(app, db):
+    handle = make_round(app, varied(6), comments={"connection": "Het overleg loopt goed"})
+    db.execute("UPDATE comments SET shared = 1")  # they all chose to share (see test_comment_sharing)
+    return handle
 
 
 def _page(client, url: str) -> str:
@@ -353,3 +355,20 @@ def test_autosave_keeps_a_skipped_item_skipped(client, db, session_round, q):
     assert client.post(url, data={"csrf_token": csrf_of(page), "version": "2",
                                   "agreed_level": "1"}).status_code == 303
     assert not sessions.agreements(db, session_round.round_id)[item_id].skipped
+
+
+def test_item_page_shows_medians_only_of_role_groups_the_anonymity_rule_shows(app, client, q):
+    item = next(i for d in q.dimensions for i in d.items
+                if i.asks("police") and i.asks("veilig-thuis"))
+    # Three police officers and three from Veilig Thuis: both groups may be shown.
+    people = [("police", lambda items: {i: "3" for i in items})] * 3 + \
+        [("veilig-thuis", lambda items: {i: "1" for i in items})] * 3
+    handle = make_round(app, people)
+    page = _page(client, f"/c/{handle.coordinator}/werksessie/{item.id}")
+    medians = text_of(element(page, "role-medians"))
+    assert "Politie: 3" in medians and "Veilig Thuis: 1" in medians
+    # Two of each: no group reaches the threshold, so there is no split at all.
+    few = make_round(app, [("police", lambda items: {i: "2" for i in items})] * 2 +
+                     [("veilig-thuis", lambda items: {i: "2" for i in items})] * 2,
+                     municipality="GM0344")
+    assert 'id="role-medians"' not in _page(client, f"/c/{few.coordinator}/werksessie/{item.id}")

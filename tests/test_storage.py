@@ -15,7 +15,7 @@ from selfscan import create_app
 from selfscan.core.anonymity import peer_group_for, size_class
 from selfscan.loading import load_folder
 from selfscan.storage import db as dbmod
-from selfscan.storage import migrations, municipalities, questionnaires, rounds
+from selfscan.storage import migrations, municipalities, questionnaires, rounds, scores
 from selfscan.web import ensure_ready
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -248,6 +248,42 @@ def test_save_is_all_or_nothing(db, q):
         db.execute("INSERT INTO saves VALUES (?, 'other', 'x', 'y', 'z')", [rid])
 
 
+def test_a_comment_is_shared_only_when_its_writer_ticks_the_box(db, q):
+    round_id, rid = _started(db, q)
+    # A new comment and its share in one save: the share row follows the comment row.
+    assert rounds.save_answers(db, rid, comments={"connection": "Gedeeld"},
+                               shares={"connection": True})
+    assert rounds.comments_of(db, rid) == {"connection": "Gedeeld"}
+    assert rounds.shares_of(db, rid) == {"connection": True}
+    # Changing the text keeps the choice; unticking withdraws it.
+    assert rounds.save_answers(db, rid, comments={"connection": "Anders"},
+                               shares={"connection": True})
+    assert rounds.shares_of(db, rid) == {"connection": True}
+    assert rounds.save_answers(db, rid, comments={"connection": "Anders"},
+                               shares={"connection": False})
+    assert rounds.shares_of(db, rid) == {"connection": False}
+    # A share without a comment marks nothing; a cleared comment goes with its choice.
+    assert rounds.save_answers(db, rid, shares={"other": True})
+    assert rounds.save_answers(db, rid, comments={"connection": "Weer"},
+                               shares={"connection": True})
+    assert rounds.save_answers(db, rid, comments={"connection": " "},
+                               shares={"connection": True})
+    assert rounds.comments_of(db, rid) == {} and rounds.shares_of(db, rid) == {}
+    with pytest.raises(sqlite3.IntegrityError, match="a share is 0 or 1"):
+        db.execute("INSERT INTO saves VALUES (?, 'share', 'connection', 'ja', 'z')", [rid])
+    # The working session reads only shared comments of submitted respondents.
+    other, _resume = rounds.create_respondent(db, round_id, "police")
+    rounds.save_answers(db, other, comments={"connection": "Niet delen"},
+                        shares={"connection": False})
+    rounds.save_answers(db, rid, comments={"connection": "Deel dit"}, shares={"connection": True})
+    for respondent_id in (rid, other):
+        rounds.submit_respondent(db, respondent_id, round_id)
+    assert scores.comments(db, round_id, shared_only=True) == {rid: {"connection": "Deel dit"}}
+    assert scores.comments(db, round_id)[other] == {"connection": "Niet delen"}
+    rounds.save_answers(db, rid, shares={"connection": False})  # submitted: nothing changes
+    assert rounds.shares_of(db, rid) == {"connection": True}
+
+
 def test_no_save_after_submitting_or_closing(db, q):
     round_id, rid = _started(db, q)
     a = q.dimensions[0].items[0].id
@@ -277,7 +313,7 @@ def test_a_database_of_an_older_schema_is_migrated_with_its_answers(tmp_path, mo
     old.execute("INSERT INTO answers VALUES (?, ?, '3', 'then')", [rid, q.dimensions[0].items[0].id])
     old.conn.close()
     db = dbmod.connect(path)
-    assert migrations.migrate(db) == migrations.SCHEMA_VERSION == 9
+    assert migrations.migrate(db) == migrations.SCHEMA_VERSION == 10
     assert rounds.answers_of(db, rid) == {q.dimensions[0].items[0].id: "3"}
     assert rounds.save_answers(db, rid, answers={q.dimensions[0].items[1].id: "1"})
     assert len(rounds.answers_of(db, rid)) == 2

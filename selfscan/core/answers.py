@@ -78,6 +78,8 @@ class PageInput:
     answers: dict[str, str] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
+    # Per dimension: whether the working session may show the comment, without a name.
+    shares: dict[str, bool] = field(default_factory=dict)
     errors: dict[str, Message] = field(default_factory=dict)  # field name -> message
 
 
@@ -105,6 +107,8 @@ def parse_page(q: Questionnaire, step: Step, form: FormData,
             _parse_item(key, items, form, page)
         elif dimension is not None and key == "comment-" + dimension.id:
             _parse_comment(key, dimension.id, form, page)
+        elif dimension is not None and key == "share-" + dimension.id:
+            _parse_share(key, dimension.id, form, page)
         elif key.startswith("context-") and key[8:] in questions:
             _parse_context(questions[key[8:]], form, page)
         else:
@@ -115,7 +119,20 @@ def parse_page(q: Questionnaire, step: Step, form: FormData,
         # A browser sends nothing for a group of unticked boxes: that means "none chosen".
         if question.type == "multi_choice" and "context-" + question.id not in form:
             page.context[question.id] = []
+    if dimension is not None:
+        _settle_share(dimension.id, form, page)
     return page
+
+
+def _settle_share(dimension_id: str, form: FormData, page: PageInput) -> None:
+    # An unticked share box sends nothing: on a page whose comment field was sent, that means
+    # "do not share". Without the comment field (an older page) the choice stays as it was, and
+    # a comment that is refused (too long) keeps its stored choice with its stored text.
+    key = "comment-" + dimension_id
+    if key not in form or key in page.errors:
+        page.shares.pop(dimension_id, None)
+    else:
+        page.shares.setdefault(dimension_id, False)
 
 
 def _parse_item(key: str, items: Mapping[str, Any], form: FormData, page: PageInput) -> None:
@@ -140,6 +157,12 @@ def _parse_comment(key: str, dimension_id: str, form: FormData, page: PageInput)
             {"n": len(text), "max": COMMENT_MAX})
     else:
         page.comments[dimension_id] = text
+
+
+def _parse_share(key: str, dimension_id: str, form: FormData, page: PageInput) -> None:
+    if form.get(key) != "1":
+        raise _refuse_value()
+    page.shares[dimension_id] = True
 
 
 def _refuse_value() -> PageRefused:

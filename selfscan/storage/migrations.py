@@ -287,6 +287,47 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX rounds_readonly_token ON rounds(readonly_token_hash)
         WHERE readonly_token_hash IS NOT NULL;
     """,
+    # 10: a respondent chooses per dimension whether the working session may show their comment
+    # (without their name). A save carries that choice as rows of a new kind 'share' (key: the
+    # dimension, value '1' or '0'); the trigger of migration 3 is replaced by this one, which
+    # knows that kind and sets comments.shared of an existing comment. storage.rounds.save_answers
+    # sends the share rows after the comment rows of the same save, so a new comment and its
+    # share can arrive in one INSERT (its rows reach the trigger in the order they are sent).
+    """
+    ALTER TABLE comments ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+    DROP TRIGGER saves_insert;
+    CREATE TRIGGER saves_insert INSTEAD OF INSERT ON saves
+    BEGIN
+        SELECT RAISE(ABORT, 'unknown kind of save')
+            WHERE NEW.kind NOT IN ('answer', 'context', 'comment', 'share');
+        SELECT RAISE(ABORT, 'a share is 0 or 1')
+            WHERE NEW.kind = 'share' AND (NEW.value IS NULL OR NEW.value NOT IN ('0', '1'));
+        INSERT INTO answers (respondent_id, item_id, value, updated_at)
+            SELECT NEW.respondent_id, NEW.key, NEW.value, NEW.updated_at
+            WHERE NEW.kind = 'answer' AND NEW.value IS NOT NULL
+            ON CONFLICT (respondent_id, item_id)
+            DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
+        DELETE FROM answers WHERE NEW.kind = 'answer' AND NEW.value IS NULL
+            AND respondent_id = NEW.respondent_id AND item_id = NEW.key;
+        INSERT INTO context_answers (respondent_id, question_id, value, updated_at)
+            SELECT NEW.respondent_id, NEW.key, NEW.value, NEW.updated_at
+            WHERE NEW.kind = 'context' AND NEW.value IS NOT NULL
+            ON CONFLICT (respondent_id, question_id)
+            DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
+        DELETE FROM context_answers WHERE NEW.kind = 'context' AND NEW.value IS NULL
+            AND respondent_id = NEW.respondent_id AND question_id = NEW.key;
+        INSERT INTO comments (respondent_id, dimension_id, text, updated_at)
+            SELECT NEW.respondent_id, NEW.key, NEW.value, NEW.updated_at
+            WHERE NEW.kind = 'comment' AND NEW.value IS NOT NULL
+            ON CONFLICT (respondent_id, dimension_id)
+            DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at;
+        DELETE FROM comments WHERE NEW.kind = 'comment' AND NEW.value IS NULL
+            AND respondent_id = NEW.respondent_id AND dimension_id = NEW.key;
+        UPDATE comments SET shared = CAST(NEW.value AS INTEGER), updated_at = NEW.updated_at
+            WHERE NEW.kind = 'share'
+            AND respondent_id = NEW.respondent_id AND dimension_id = NEW.key;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

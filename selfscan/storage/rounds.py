@@ -201,6 +201,12 @@ def comments_of(db: Database, respondent_id: int) -> dict[str, str]:
         "SELECT dimension_id, text FROM comments WHERE respondent_id = ?", [respondent_id])}
 
 
+def shares_of(db: Database, respondent_id: int) -> dict[str, bool]:
+    """Per dimension with a comment: whether the respondent lets the working session show it."""
+    return {r["dimension_id"]: bool(r["shared"]) for r in db.query(
+        "SELECT dimension_id, shared FROM comments WHERE respondent_id = ?", [respondent_id])}
+
+
 # The guard of every save: nothing is written for a respondent who submitted or whose round
 # was closed, not even by a save that was under way at that moment. ?1 is the respondent.
 _MAY_SAVE = """EXISTS (SELECT 1 FROM respondents p JOIN rounds r ON r.id = p.round_id
@@ -212,6 +218,8 @@ _STORED = """CASE column1
     WHEN 'context' THEN (SELECT value FROM context_answers
                          WHERE respondent_id = ?1 AND question_id = column2)
     WHEN 'comment' THEN (SELECT text FROM comments WHERE respondent_id = ?1 AND dimension_id = column2)
+    WHEN 'share' THEN (SELECT CAST(shared AS TEXT) FROM comments
+                       WHERE respondent_id = ?1 AND dimension_id = column2)
     END"""
 
 
@@ -223,11 +231,15 @@ def may_save(db: Database, respondent_id: int) -> bool:
 def save_answers(
     db: Database, respondent_id: int, *,
     answers: Mapping[str, str | None] | None = None, context: Mapping[str, Any] | None = None,
-    comments: Mapping[str, str] | None = None,
+    comments: Mapping[str, str] | None = None, shares: Mapping[str, bool] | None = None,
 ) -> bool:
     """Save validated answers of a respondent who has not submitted, all or nothing.
 
     None as an answer value clears it, as do an empty context value and a blank comment.
+    ``shares`` says per dimension whether the working session may show the respondent's comment
+    (without their name); it sets the choice of a comment that is stored or saved in the same
+    call, and means nothing for a dimension without a comment (a cleared comment is gone, with
+    its choice).
     Returns False (and saves nothing) when the respondent already submitted or the round is
     closed, so a second tab cannot change a submission.
 
@@ -238,9 +250,12 @@ def save_answers(
 
     The rules of a save live in two places that must change together: the guard and the
     "what differs" test in the statement below (`_MAY_SAVE`, `_STORED`), and the trigger
-    `saves_insert` of migration 3 (storage/migrations.py), which turns each row into an upsert
-    or a delete per kind. To change what a save writes, add a new migration that drops and
-    recreates the view and its trigger; never edit migration 3, which databases already ran.
+    `saves_insert` (migration 3, recreated by migration 10 for the kind 'share'; see
+    storage/migrations.py), which turns each row into an upsert, an update or a delete per kind.
+    Share rows go after the comment rows: the trigger handles the rows in the order sent, and
+    a share can only mark a comment that exists by then. To change what a save writes, add a
+    new migration that drops and recreates the trigger (and the view where its columns change);
+    never edit a migration that databases already ran.
     """
     stamp = now()
     rows: list[tuple[str, str, str | None]] = []
@@ -250,6 +265,8 @@ def save_answers(
              for question_id, value in (context or {}).items()]
     rows += [("comment", dimension_id, text if text.strip() else None)
              for dimension_id, text in (comments or {}).items()]
+    rows += [("share", dimension_id, "1" if shared else "0")  # after the comments, see above
+             for dimension_id, shared in (shares or {}).items()]
     if not rows:
         return may_save(db, respondent_id)
     values = ", ".join(f"(?{n}, ?{n + 1}, ?{n + 2})" for n in range(3, 3 + 3 * len(rows), 3))

@@ -55,13 +55,18 @@ def stored_aggregate(
                                   round_row["respondent_count"])
 
 
-def comments(db: Database, round_id: int) -> dict[int, dict[str, str]]:
-    """Comments of submitted respondents: respondent id -> {dimension id -> text}."""
+def comments(db: Database, round_id: int, *, shared_only: bool = False
+             ) -> dict[int, dict[str, str]]:
+    """Comments of submitted respondents: respondent id -> {dimension id -> text}.
+
+    ``shared_only``: only the comments whose writers let the working session show them.
+    """
     out: dict[int, dict[str, str]] = {}
     for row in db.query(
         """SELECT c.respondent_id, c.dimension_id, c.text FROM comments c
            JOIN respondents p ON p.id = c.respondent_id
-           WHERE p.round_id = ? AND p.status = 'submitted'""", [round_id]):
+           WHERE p.round_id = ? AND p.status = 'submitted'
+             AND (c.shared = 1 OR NOT ?)""", [round_id, int(shared_only)]):
         out.setdefault(row["respondent_id"], {})[row["dimension_id"]] = row["text"]
     return out
 

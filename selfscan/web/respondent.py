@@ -121,15 +121,18 @@ def _fragments(q: Questionnaire, step: pages.Step, role_group: str) -> Any:
 
 
 def _shown_values(p: dict[str, Any], step: pages.Step, posted: Any
-                  ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    """Answers, context answers and comments to show: each page only its own part of what is
-    stored, and what was posted instead where a post is shown again."""
+                  ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], dict[str, bool]]:
+    """Answers, context answers, comments and their share choices to show: each page only its
+    own part of what is stored, and what was posted instead where a post is shown again."""
     db = web.get_db()
     on_context = step.kind == "context"
     answers: dict[str, Any] = {} if on_context else rounds.answers_of(db, p["id"])
     comments = {} if on_context else rounds.comments_of(db, p["id"])
+    shares = {} if on_context else rounds.shares_of(db, p["id"])
     context = rounds.context_of(db, p["id"]) if on_context else {}
     if posted is not None:  # show what was entered, not what is stored
+        if step.dimension is not None and "comment-" + step.dimension.id in posted:
+            shares[step.dimension.id] = posted.get("share-" + step.dimension.id) == "1"
         for key in posted.keys():
             if key.startswith("item-"):
                 answers[key[5:]] = posted.get(key)
@@ -138,7 +141,7 @@ def _shown_values(p: dict[str, Any], step: pages.Step, posted: Any
             elif key.startswith("context-"):
                 values = posted.getlist(key)
                 context[key[8:]] = values if len(values) > 1 else (values[0] if values else "")
-    return answers, context, comments
+    return answers, context, comments, shares
 
 
 _TEMPLATES = {"context": "respondent/step_context.html",
@@ -149,14 +152,14 @@ _TEMPLATES = {"context": "respondent/step_context.html",
 def _render_step(p: dict[str, Any], q: Questionnaire, token: str, step: pages.Step,
                  posted: Any = None, errors: dict[str, str] | None = None,
                  csrf_failed: bool = False, status: int = 200) -> ResponseReturnValue:
-    answers, context, comments = _shown_values(p, step, posted)
+    answers, context, comments, shares = _shown_values(p, step, posted)
     titles = step_titles(q)
     return render_template(
         _TEMPLATES[step.kind], respondent=p, questionnaire=q, token=token, number=step.number,
         step=step, step_title=titles[step.number - 1], titles=titles,
         fragments=_fragments(q, step, p["role_group"]), answers=answers,
         asked=lambda d: pages.asked_items(d, p["role_group"]), context=context, comments=comments,
-        errors=errors or {}, csrf_failed=csrf_failed, comment_max=pages.COMMENT_MAX,
+        shares=shares, errors=errors or {}, csrf_failed=csrf_failed, comment_max=pages.COMMENT_MAX,
         readonly=_readonly(p), csrf_token=lambda: web.link_csrf(token),
         resume_url=url_for("respondent.resume", token=token, _external=True),
         new=request.args.get("nieuw") == "1"), status
@@ -178,7 +181,7 @@ def _save(p: dict[str, Any], q: Questionnaire, step: pages.Step) -> dict[str, st
     """Save what a page submit carries; returns its errors, translated (the rest is saved)."""
     page = _parse(p, q, step)
     rounds.save_answers(web.get_db(), p["id"], answers=page.answers, context=page.context,
-                        comments=page.comments)
+                        comments=page.comments, shares=page.shares)
     return {key: web.translate(message) for key, message in page.errors.items()}
 
 

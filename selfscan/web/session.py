@@ -9,7 +9,7 @@ conflict (409) shows what the other person stored beside it instead of overwriti
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from selfscan.core.messages import Message
 from selfscan.core.questionnaire import Item, Questionnaire
+from selfscan.core.roles import BY_ID as ROLES
 from selfscan.core.scoring import ItemAggregate
 from selfscan.core.session import (
     STATUSES,
@@ -58,6 +59,18 @@ class _Session:
     stats: dict[str, ItemAggregate]  # the round's (stored) item results
     live: dict[str, ItemAggregate]  # from the submitted answers: the distribution
     entries: list[AgendaEntry]
+    # Per role group the results page may show (anonymity.safe_role_groups, with complementary
+    # suppression), its item results; groups the rule hides are simply not here.
+    roles: dict[str, dict[str, ItemAggregate]] = field(default_factory=dict)
+
+    def role_medians(self, item_id: str, lang: str) -> list[tuple[str, float | None]]:
+        """(role-group label, median) for the shown role groups asked this item."""
+        item = self.item(item_id)
+        return [(ROLES[role].label(lang) if role in ROLES else role, items[item_id].median)
+                for role, items in sorted(self.roles.items(),
+                                          key=lambda pair: list(ROLES).index(pair[0])
+                                          if pair[0] in ROLES else len(ROLES))
+                if item_id in items and item.asks(role)]
 
     def item(self, item_id: str) -> Item:
         item = self.q.items.get(item_id)
@@ -80,7 +93,9 @@ def _open(token: str) -> _Session:
     entries = apply_order(agenda(aggregate, q), positions, skipped)
     return _Session(
         token, r, q, {i.item_id: i for d in aggregate.dimensions.values() for i in d.items},
-        {i.item_id: i for d in analysis.aggregate.dimensions.values() for i in d.items}, entries)
+        {i.item_id: i for d in analysis.aggregate.dimensions.values() for i in d.items}, entries,
+        {role: {i.item_id: i for d in agg.dimensions.values() for i in d.items}
+         for role, agg in analysis.role_aggregates.items() if role in analysis.shown_roles})
 
 
 def _csrf_message() -> str:
@@ -196,7 +211,9 @@ def _item_page(s: _Session, item_id: str, status: int = 200, *, form: Mapping[st
                 "evidence_title": stored.evidence_title if stored else "",
                 "evidence_url": stored.evidence_url if stored else "",
                 "version": str(stored.version if stored else 0)}
-    texts = sorted(t for by_dimension in scores.comments(web.get_db(), s.round["id"]).values()
+    # Only the comments their writers chose to share with the working session.
+    shared = scores.comments(web.get_db(), s.round["id"], shared_only=True)
+    texts = sorted(t for by_dimension in shared.values()
                    for d, t in by_dimension.items() if d == item.dimension_id and t.strip())
     previous, following = _neighbours(s, item_id)
     live = s.live.get(item_id)
@@ -204,6 +221,7 @@ def _item_page(s: _Session, item_id: str, status: int = 200, *, form: Mapping[st
         "session/item.html", s=s, token=s.token, item=item, label=item.label(web.lang()),
         dimension=s.q.dimension(item.dimension_id), stats=s.stats.get(item_id),
         distribution=live.distribution if live else (0, 0, 0, 0, 0),
+        role_medians=s.role_medians(item_id, web.lang()),
         level_names=[lv.name for lv in s.q.levels], comments=texts, stored=stored,
         skipped=bool(stored and stored.skipped), form=form, errors=errors or {},
         conflict=conflict, conflict_gone=conflict_gone, message=message,
