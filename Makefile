@@ -1,11 +1,13 @@
-# selfscan: two commands for people (run, test) and a few for developers.
+# selfscan: three commands for people (run, test, demo) and a few for developers.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+DEMO_PORT ?= 5001
+DEMO_INSTANCE := instance-demo
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint translations messages bench clean
+.PHONY: run test demo install lint translations messages bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +15,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Installing includes the compiled message catalogues, so that a deployment gives English in English.
+install: $(STAMP) translations
 
 # Compiled message catalogues are build output; compile them from the committed .po files.
 translations: $(STAMP)
@@ -26,7 +29,16 @@ messages: $(STAMP)
 
 run: install translations
 	$(BIN)/flask --app selfscan init-db
+	@echo "selfscan draait op http://127.0.0.1:$(PORT)"
+	@echo "Een CCV-account maken: .venv/bin/flask --app selfscan create-user NAAM@hetccv.nl"
+	@echo "Eerst rondkijken met voorbeeldgegevens: make demo"
 	$(BIN)/flask --app selfscan run --host 127.0.0.1 --port $(PORT)
+
+# A demonstration on its own instance folder and database (instance-demo/, never instance/):
+# synthetic rounds, a closed demo round and a CCV demo account; prints the links and password.
+demo: install translations
+	SELFSCAN_INSTANCE_PATH=$(DEMO_INSTANCE) $(BIN)/flask --app selfscan demo-setup --url http://127.0.0.1:$(DEMO_PORT)
+	SELFSCAN_INSTANCE_PATH=$(DEMO_INSTANCE) $(BIN)/flask --app selfscan run --host 127.0.0.1 --port $(DEMO_PORT)
 
 test: install translations
 	$(BIN)/ruff check selfscan tests bench wsgi.py
@@ -43,4 +55,4 @@ bench: install translations
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis
+	rm -rf $(VENV) instance $(DEMO_INSTANCE) .pytest_cache .hypothesis

@@ -3,12 +3,14 @@ about the questionnaires are in Dutch, the language their authors write in."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from flask import Flask, current_app
@@ -46,8 +48,10 @@ def _database(prepare: bool = True) -> Iterator[dbmod.Database]:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, load_questionnaires, check_questionnaires, backup, create_user,
-                    create_api_token, demo_data, release, purge_expired):
+    for command in (init_db, load_questionnaires, check_questionnaires, backup, restore,
+                    create_user, list_users, reset_password, disable_user, delete_user,
+                    create_api_token, list_api_tokens, revoke_api_token, demo_data, demo_setup, release,
+                    purge_expired):
         app.cli.add_command(command)
 
 
@@ -126,27 +130,129 @@ def check_questionnaires(paths: tuple[Path, ...]) -> None:
 @with_appcontext
 @click.argument("path", type=click.Path(path_type=Path))
 def backup(path: Path) -> None:
-    """Write a consistent copy of the live database to PATH (safe while the service runs)."""
+    """Write a consistent copy of the live database to PATH (safe while the service runs),
+    with mode 600, and verify the copy with PRAGMA integrity_check."""
+    source = Path(current_app.config["DATABASE"])
+    if not source.is_file() or source.stat().st_size == 0:
+        _fail(f"er is geen database om te bewaren: {source} bestaat niet of is leeg; "
+              "maak haar met flask --app selfscan init-db")
+    if path.is_dir():
+        _fail(f"{path} is een map; geef de naam van het back-upbestand, bijvoorbeeld "
+              f"{path / 'selfscan-backup.db'}")
     with _database(prepare=False) as db:
+        if not db.table_names():
+            _fail(f"de database {source} is leeg; er is niets om te bewaren")
         dbmod.backup(db, path)
-    click.echo(f"Back-up geschreven naar {path}")
+    problem = _integrity_problem(path)
+    if problem:
+        _fail(f"de back-up {path} is niet in orde ({problem}); bewaar haar niet")
+    click.echo(f"Back-up geschreven naar {path} (modus 600) en gecontroleerd: "
+               "PRAGMA integrity_check ok")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"Fout: {message}", err=True)
+    raise SystemExit(1)
+
+
+def _integrity_problem(path: Path) -> str | None:
+    """None when PATH is a sound SQLite database; otherwise what is wrong, in Dutch."""
+    with path.open("rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            return "geen SQLite-database"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return f"beschadigd: {exc}"
+    return None if rows == ["ok"] else "beschadigd: " + "; ".join(map(str, rows[:5]))
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for the typed confirmation (for scripts).")
+def restore(path: Path, yes: bool) -> None:
+    """Replace the live database by the backup at PATH, in one transaction with SQLite's online
+    backup API (safe while the service runs), then migrate it and load the register and the
+    questionnaires (as init-db). Asks to type 'herstel' first (or --yes)."""
+    if not path.is_file():
+        _fail(f"{path} bestaat niet of is geen bestand")
+    problem = _integrity_problem(path)
+    if problem:
+        _fail(f"{path} is geen bruikbare back-up ({problem}); er is niets veranderd")
+    summary = _summary(path)
+    if summary["schema"] > migrations.SCHEMA_VERSION:
+        _fail(f"{path} heeft schema {summary['schema']}, nieuwer dan deze versie van de zelfscan "
+              f"({migrations.SCHEMA_VERSION}); er is niets veranderd")
+    target = current_app.config["DATABASE"]
+    click.echo(f"Dit vervangt ALLE gegevens in {target} door de back-up {path} "
+               f"({_describe(summary)}).", err=True)
+    if not yes and click.prompt("Typ 'herstel' om door te gaan", default="",
+                                show_default=False, err=True).strip() != "herstel":
+        _fail("niet hersteld; er is niets veranderd")
+    with _database(prepare=False) as db:
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            source.backup(db.conn)  # all pages in one step: one write transaction
+        except sqlite3.Error as exc:
+            _fail(f"herstellen mislukt ({exc}); de database is niet veranderd")
+        finally:
+            source.close()
+        os.chmod(target, 0o600)
+    _prepare_restored(path)
+    with _database(prepare=False) as db:
+        version = migrations.schema_version(db)
+    click.echo(f"Hersteld uit {path}: {_describe(summary)}; schema nu {version}")
+
+
+def _prepare_restored(path: Path) -> None:
+    """Migrate the restored database and load the register and questionnaires into it."""
+    from selfscan.web import init_storage
+
+    try:
+        init_storage(current_app)
+    except (loading.DefinitionErrors, questionnaires.VersionChanged) as exc:
+        _fail(f"{path} is hersteld, maar voorbereiden mislukte ({exc}); los dit op en voer "
+              "flask --app selfscan init-db uit")
+
+
+def _summary(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        out = {"schema": int(conn.execute("PRAGMA user_version").fetchone()[0])}
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        for table in ("rounds", "users"):
+            out[table] = (int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                          if table in tables else 0)
+    finally:
+        conn.close()
+    return out
+
+
+def _describe(summary: dict[str, int]) -> str:
+    return (f"schema {summary['schema']}, {summary['rounds']} rondes, "
+            f"{summary['users']} accounts")
 
 
 @click.command("create-user")
 @with_appcontext
 @click.argument("email")
-@click.option("--role", "account_role", type=click.Choice(users.ACCOUNT_ROLES), default="ccv",
+@click.option("--role", "account_role", type=click.Choice(users.NEW_ACCOUNT_ROLES), default="ccv",
               show_default=True,
-              help="ccv: benchmark, coaching list and exports; admin: the same.")
+              help="ccv: benchmark, coaching list and exports (the only role; accounts made "
+                   "earlier with 'admin' work as ccv).")
 @click.option("--password-stdin", is_flag=True,
-              help="Read the password as one line from standard input (for scripts).")
+              help="Read the password as one line from standard input (for scripts), "
+                   "for example: printf '%s\\n' \"$PW\" | flask --app selfscan create-user EMAIL "
+                   "--password-stdin.")
 def create_user(email: str, account_role: str, password_stdin: bool) -> None:
-    """Create a CCV account (password of at least 12 characters)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Wachtwoord", hide_input=True,
-                                confirmation_prompt="Herhaal het wachtwoord")
+    """Create a CCV account (password of at least 12 characters; asked twice unless
+    --password-stdin)."""
+    password = _read_password(password_stdin)
     with _database() as db:
         try:
             user = users.create_user(db, email, password, account_role)
@@ -171,6 +277,115 @@ def create_api_token(email: str, label: str) -> None:
     click.echo(token)
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Wachtwoord", hide_input=True,
+                            confirmation_prompt="Herhaal het wachtwoord"))
+
+
+def _account(db: dbmod.Database, email: str) -> users.User:
+    user = users.user_by_email(db, email)
+    if user is None:
+        raise click.ClickException(f"er is geen account voor {email}; zie list-users")
+    return user
+
+
+def _day(stamp: str | None) -> str:
+    return (stamp or "-")[:16].replace("T", " ")
+
+
+@click.command("list-users")
+@with_appcontext
+def list_users() -> None:
+    """List the CCV accounts: e-mail, role, created, last sign-in, disabled (never a password)."""
+    with _database() as db:
+        rows = users.list_users(db)
+    if not rows:
+        click.echo("Geen accounts; maak er een met flask --app selfscan create-user EMAIL")
+        return
+    click.echo(f"{'e-mailadres':40} {'rol':6} {'aangemaakt':16} {'laatst ingelogd':16} uitgeschakeld")
+    for r in rows:
+        click.echo(f"{r['email']:40} {r['account_role']:6} {_day(r['created_at']):16} "
+                   f"{_day(r['last_login_at']):16} {_day(r['disabled_at']) if r['disabled_at'] else 'nee'}")
+
+
+@click.command("reset-password")
+@with_appcontext
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password as one line from standard input (for scripts).")
+def reset_password(email: str, password_stdin: bool) -> None:
+    """Give an account a new password (asked twice unless --password-stdin); ends every
+    session of that account."""
+    with _database() as db:
+        user = _account(db, email)
+        password = _read_password(password_stdin)
+        try:
+            users.set_password(db, user.id, password)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Nieuw wachtwoord ingesteld voor {user.email}; alle sessies zijn beëindigd")
+
+
+@click.command("disable-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--enable", is_flag=True, help="Enable a disabled account again.")
+def disable_user(email: str, enable: bool) -> None:
+    """Disable an account: it cannot sign in, its sessions end and its API tokens stop working
+    (--enable undoes this)."""
+    with _database() as db:
+        user = _account(db, email)
+        users.set_disabled(db, user.id, not enable)
+    click.echo(f"Account {user.email} {'weer ingeschakeld' if enable else 'uitgeschakeld'}")
+
+
+@click.command("delete-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask to type the address (for scripts).")
+def delete_user(email: str, yes: bool) -> None:
+    """Delete an account and its API tokens, after typing its e-mail address again."""
+    with _database() as db:
+        user = _account(db, email)
+        if not yes:
+            typed = click.prompt(f"Typ {user.email} om het account te verwijderen", default="",
+                                 show_default=False, err=True)
+            if typed.strip().lower() != user.email:
+                _fail("niet verwijderd; het getypte adres klopt niet")
+        users.delete_user(db, user.id)
+    click.echo(f"Account {user.email} en zijn API-tokens verwijderd")
+
+
+@click.command("list-api-tokens")
+@with_appcontext
+def list_api_tokens() -> None:
+    """List the API tokens: number, account, label and created (never the token itself)."""
+    with _database() as db:
+        rows = users.list_api_tokens(db)
+    if not rows:
+        click.echo("Geen API-tokens")
+        return
+    click.echo(f"{'nr':>4} {'account':40} {'label':20} aangemaakt (laatst gebruikt: niet bijgehouden)")
+    for r in rows:
+        state = " (account uitgeschakeld)" if r["disabled_at"] else ""
+        click.echo(f"{r['id']:>4} {r['email']:40} {r['label'] or '-':20} "
+                   f"{_day(r['created_at'])}{state}")
+
+
+@click.command("revoke-api-token")
+@with_appcontext
+@click.argument("token_id", metavar="ID", type=int)
+def revoke_api_token(token_id: int) -> None:
+    """Revoke an API token by the number list-api-tokens shows; it stops working at once."""
+    with _database() as db:
+        if not users.revoke_api_token(db, token_id):
+            raise click.ClickException(f"er is geen API-token met nummer {token_id}; "
+                                       "zie list-api-tokens")
+    click.echo(f"API-token {token_id} ingetrokken")
+
+
 @click.command("demo-data")
 @with_appcontext
 @click.option("--rounds", "n_rounds", type=click.IntRange(0, 1_000_000), default=0,
@@ -192,6 +407,79 @@ def demo_data(n_rounds: int, purge: bool, seed: int | None) -> None:
             except demo.NoMunicipalities as exc:
                 raise click.ClickException(str(exc)) from None
             click.echo(f"{made} synthetische rondes toegevoegd (gemarkeerd als synthetisch)")
+
+
+DEMO_ROUND_NAME = "Demonstratieronde (synthetisch, voorbeeld)"
+DEMO_EMAIL = "demo@ccv.example"
+DEMO_ROLES = ("municipality-security", "municipality-social", "police", "prosecutor",
+              "child-protection", "veilig-thuis", "education", "housing")
+
+
+@click.command("demo-setup")
+@with_appcontext
+@click.option("--url", default="http://127.0.0.1:5001", show_default=True,
+              help="The address the demo is served on, for the printed links.")
+def demo_setup(url: str) -> None:
+    """Prepare a separate demo instance (idempotent): synthetic rounds of 40 municipalities with a
+    synthetic release, a closed demo round of 8 respondents, and a CCV demo account. Refuses the
+    default instance folder and any database that holds real rounds."""
+    import os
+    import random
+
+    from selfscan.config import PROJECT_ROOT
+    from selfscan.core import tokens
+    from selfscan.storage import readonly_links
+
+    real = (PROJECT_ROOT / "instance").resolve()
+    if real in (Path(current_app.instance_path).resolve(),
+                Path(current_app.config["DATABASE"]).resolve().parent):
+        raise click.ClickException("demo-setup draait niet op de echte instance-map; gebruik "
+                                   "SELFSCAN_INSTANCE_PATH=instance-demo (make demo)")
+    with _database() as db:
+        q = current_app.extensions["selfscan.current"]
+        if db.execute("SELECT count(*) FROM rounds WHERE synthetic = 0").fetchone()[0]:
+            raise click.ClickException("deze database bevat echte rondes; demo-setup draait alleen "
+                                       "op een aparte demodatabase")
+        batch = 0
+        while db.execute("SELECT count(DISTINCT municipality_code) FROM rounds "
+                         "WHERE synthetic = 1 AND name = ?", [demo.DEMO_NAME]).fetchone()[0] < 40:
+            demo.insert_synthetic(db, q, 1, seed=1400 + batch)
+            batch += 1
+        if not releases.exists(db, True):
+            releases.cut(db, *disclosure.published_ids(current_app.extensions["selfscan.library"], q),
+                         synthetic=True)
+        row = db.execute("SELECT id FROM rounds WHERE synthetic = 1 AND name = ?",
+                         [DEMO_ROUND_NAME]).fetchone()
+        if row is None:
+            round_id, coordinator = rounds.create_round(
+                db, municipality_code="GM0344", questionnaire=q, year=date.today().year,
+                name=DEMO_ROUND_NAME, synthetic=True)
+            rng = random.Random(14)
+            for n, role in enumerate(DEMO_ROLES):
+                respondent_id, _resume = rounds.create_respondent(db, round_id, role)
+                rounds.save_answers(db, respondent_id, answers={
+                    item: str(min(4, max(0, round(rng.gauss(1.2 + 0.4 * (k % 5) + 0.1 * n, 0.9)))))
+                    for k, d in enumerate(q.dimensions) for item in (i.id for i in d.items)})
+                rounds.submit_respondent(db, respondent_id, round_id)
+            rounds.close_round(db, round_id, q)
+        else:  # the coordinator link is kept hashed only: a new one replaces the old
+            round_id, coordinator = row[0], rounds.replace_coordinator(db, row[0])
+        readonly = readonly_links.create_or_replace(db, round_id)
+        password_file = Path(current_app.instance_path) / "demo_password"
+        if users.user_by_email(db, DEMO_EMAIL) is None:
+            password_file.unlink(missing_ok=True)
+            fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(tokens.new_token()[:20])
+            users.create_user(db, DEMO_EMAIL, password_file.read_text(encoding="ascii"))
+        password = password_file.read_text(encoding="ascii").strip()
+    base = url.rstrip("/")
+    click.echo(f"Demo klaar in {current_app.instance_path} (synthetische gegevens, niet echt):\n"
+               f"  Coördinatorlink demoronde: {base}/c/{coordinator}\n"
+               f"  Uitkomsten:                {base}/c/{coordinator}/uitkomsten\n"
+               f"  Alleen-lezenlink:          {base}/l/{readonly}\n"
+               f"  CCV-dashboard:             {base}/ccv/inloggen\n"
+               f"    e-mail {DEMO_EMAIL}, wachtwoord {password}")
 
 
 @click.command("release")

@@ -6,6 +6,9 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import click
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,23 +41,83 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
 }
 
 _TRUE = {"1", "true", "yes", "on", "ja"}
+_FALSE = {"0", "false", "no", "off", "nee"}
+
+# Lowest accepted value of each whole-number setting (SMTP_PORT also has a highest).
+_MINIMUM = {"SESSION_MINUTES": 1, "PROXY_COUNT": 0, "MAX_CONTENT_LENGTH": 1024, "SMTP_PORT": 1,
+            "EMAIL_RETENTION_DAYS": 1, "INACTIVE_ROUND_DAYS": 1, "DELETE_WARNING_DAYS": 0}
+_MAXIMUM = {"SMTP_PORT": 65535}
+_CHOICES = {"SMTP_TLS": ("starttls", "ssl", "none")}
 
 
-def _coerce(raw: str, default: Any) -> Any:
-    if isinstance(default, bool):
-        return raw.strip().lower() in _TRUE
-    if isinstance(default, int):
-        return int(raw)
+class SettingError(click.ClickException, ValueError):
+    """A SELFSCAN_* variable with a value the service cannot use. Start-up stops with its message,
+    which names the variable and the expected form; the flask command prints it without a
+    traceback (a click error) and exits with status 1."""
+
+    def __init__(self, variable: str, raw: str, expected: str) -> None:
+        super().__init__(f"{variable}: {raw!r} {expected}")
+        self.variable = variable
+
+
+def _integer(key: str, var: str, raw: str, default: int) -> int:
+    low, high = _MINIMUM.get(key, 0), _MAXIMUM.get(key)
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingError(var, raw, f"is geen geheel getal; verwacht bijvoorbeeld {default}") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"tussen {low} en {high}" if high is not None else f"{low} of meer"
+        raise SettingError(var, raw, f"valt buiten het bereik; verwacht een geheel getal {bounds}, "
+                                     f"bijvoorbeeld {default}")
+    return value
+
+
+def _boolean(var: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in _TRUE | _FALSE:
+        return word in _TRUE
+    raise SettingError(var, raw, "is geen ja/nee-waarde; verwacht 1 (aan) of 0 (uit), "
+                                 "of true/false, yes/no, on/off, ja/nee")
+
+
+def _text(key: str, var: str, raw: str) -> str:
+    value = raw.strip()
+    if key in _CHOICES:
+        if value.lower() not in _CHOICES[key]:
+            raise SettingError(var, raw, f"is geen geldige keuze; verwacht een van: "
+                                         f"{', '.join(_CHOICES[key])}")
+        return value.lower()
+    if key == "PUBLIC_URL":
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SettingError(var, raw, "is geen webadres; verwacht bijvoorbeeld "
+                                         "https://zelfscan.example.nl")
+    if key == "RATELIMIT_STORAGE_URI" and value != "database" and "://" not in value:
+        raise SettingError(var, raw, "is geen opslag; verwacht database of een opslagadres zoals "
+                                     "redis://localhost:6379")
+    if key == "MAIL_FROM" and "@" not in value:
+        raise SettingError(var, raw, "is geen e-mailadres; verwacht bijvoorbeeld zelfscan@example.nl")
     return raw
 
 
+def _coerce(key: str, var: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return _boolean(var, raw)
+    if isinstance(default, int):
+        return _integer(key, var, raw, default)
+    return _text(key, var, raw)
+
+
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Settings from SELFSCAN_* variables, typed like their defaults; unset ones get defaults."""
+    """Settings from SELFSCAN_* variables, typed like their defaults; unset ones get defaults.
+
+    Raises SettingError (a ValueError) for a value that does not fit its setting."""
     environ = dict(os.environ if environ is None else environ)
     out: dict[str, Any] = {}
     for key, (var, default) in ENV_SETTINGS.items():
         if var in environ and environ[var] != "":
-            out[key] = _coerce(environ[var], default)
+            out[key] = _coerce(key, var, environ[var], default)
         else:
             out[key] = default
     return out

@@ -197,7 +197,7 @@ def test_provisional_results_never_show_one_or_two_respondents(client, db, q, su
     for path in ("/uitkomsten", "/uitkomsten/rapport", "/uitkomsten/rapport.pdf",
                  "/uitkomsten.csv", "/uitkomsten.json", "/antwoorden.csv", "/antwoorden.json"):
         response = client.get(base + path)
-        assert response.status_code == 200, path
+        assert response.status_code == (409 if "." in path else 200), path
         assert response.mimetype == "text/html", path  # the explanation, not a download
         assert 'id="provisional-rule"' in response.get_data(as_text=True), path
     coordinator = client.get(base).get_data(as_text=True)

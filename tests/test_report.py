@@ -37,7 +37,7 @@ def test_pdf_contains_the_facts_scores_and_advice(app, client):
     assert "hetccv.nl" in text
     # The reason names the item by its short label, not by the whole statement.
     item = q.items["knowledge-evaluations"]
-    assert f"- {item.label('nl')} staat op niveau 1 (Ad hoc)" in text
+    assert f"{item.label('nl')} staat op niveau 1 (Ad hoc)" in text
     assert item.statement.nl[:40] not in text
     assert "Voorlopig" not in text
 

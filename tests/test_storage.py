@@ -313,7 +313,7 @@ def test_a_database_of_an_older_schema_is_migrated_with_its_answers(tmp_path, mo
     old.execute("INSERT INTO answers VALUES (?, ?, '3', 'then')", [rid, q.dimensions[0].items[0].id])
     old.conn.close()
     db = dbmod.connect(path)
-    assert migrations.migrate(db) == migrations.SCHEMA_VERSION == 10
+    assert migrations.migrate(db) == migrations.SCHEMA_VERSION == 11
     assert rounds.answers_of(db, rid) == {q.dimensions[0].items[0].id: "3"}
     assert rounds.save_answers(db, rid, answers={q.dimensions[0].items[1].id: "1"})
     assert len(rounds.answers_of(db, rid)) == 2

@@ -328,6 +328,11 @@ MIGRATIONS: list[str] = [
             AND respondent_id = NEW.respondent_id AND dimension_id = NEW.key;
     END;
     """,
+    # 11: an account can be disabled (flask --app selfscan disable-user): it cannot sign in and
+    # its API tokens stop working, while its history stays.
+    """
+    ALTER TABLE users ADD COLUMN disabled_at TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,7 +13,10 @@ from selfscan.storage.db import Database, log_event, now, write
 
 _hasher = PasswordHasher()  # Argon2id, memory-hard, with the library's current parameters
 ACCOUNT_ROLES = ("ccv", "admin")
-"""What an account may do; not to be confused with the role groups of respondents."""
+"""What an account may do; not to be confused with the role groups of respondents. ``admin``
+gives no more rights than ``ccv``: accounts with it, made by earlier versions, keep working as
+ccv accounts, and new accounts get ``ccv`` only (NEW_ACCOUNT_ROLES)."""
+NEW_ACCOUNT_ROLES = ("ccv",)
 # A hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = _hasher.hash("not a real password")
 
@@ -40,11 +43,15 @@ def _user(row: dict[str, Any] | None) -> User | None:
             if row else None)
 
 
+def _check_password(password: str) -> None:
+    if len(password) < 12:
+        raise ValueError("het wachtwoord moet minstens 12 tekens lang zijn")
+
+
 def create_user(db: Database, email: str, password: str, account_role: str = "ccv") -> User:
     if account_role not in ACCOUNT_ROLES:
         raise ValueError(f"onbekende rol {account_role!r}; kies uit {', '.join(ACCOUNT_ROLES)}")
-    if len(password) < 12:
-        raise ValueError("het wachtwoord moet minstens 12 tekens lang zijn")
+    _check_password(password)
     email = email.strip().lower()
     if "@" not in email:
         raise ValueError("vul een geldig e-mailadres in")
@@ -66,7 +73,8 @@ def get_user(db: Database, session_id: str) -> User | None:
     except (TypeError, ValueError):
         return None
     user = _user(next(db.query(
-        "SELECT id, email, account_role, session_version FROM users WHERE id = ?", [number]),
+        "SELECT id, email, account_role, session_version FROM users"
+        " WHERE id = ? AND disabled_at IS NULL", [number]),
         None))
     return user if user is not None and user.session_version == session_version else None
 
@@ -93,7 +101,7 @@ def authenticate(db: Database, email: str, password: str) -> User | None:
         _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if row is None:
+    if row is None or row["disabled_at"] is not None:
         return None
     with write(db):
         db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", (now(), row["id"]))
@@ -117,4 +125,55 @@ def user_for_api_token(db: Database, token: str) -> User | None:
     return _user(next(db.query(
         """SELECT u.id, u.email, u.account_role, u.session_version
            FROM api_tokens t JOIN users u ON u.id = t.user_id
-           WHERE t.token_hash = ?""", [tokens.token_hash(token)]), None))
+           WHERE t.token_hash = ? AND u.disabled_at IS NULL""", [tokens.token_hash(token)]), None))
+
+
+# --- account care (flask --app selfscan list-users, reset-password, ...) ----------------------
+
+
+def list_users(db: Database) -> list[dict[str, Any]]:
+    """Every account without its password hash, oldest first."""
+    return list(db.query(
+        "SELECT id, email, account_role, created_at, last_login_at, disabled_at FROM users"
+        " ORDER BY created_at, id"))
+
+
+def set_password(db: Database, user_id: int, password: str) -> None:
+    """A new password; every session of the account ends."""
+    _check_password(password)
+    with write(db):
+        db.execute("UPDATE users SET password_hash = ?, session_version = session_version + 1"
+                   " WHERE id = ?", (_hasher.hash(password), user_id))
+        log_event(db, "password_reset")
+
+
+def set_disabled(db: Database, user_id: int, disabled: bool) -> None:
+    """Disable an account (no sign-in, no API tokens, every session ends) or enable it again."""
+    with write(db):
+        db.execute("UPDATE users SET disabled_at = ?, session_version = session_version + 1"
+                   " WHERE id = ?", (now() if disabled else None, user_id))
+        log_event(db, "user_disabled" if disabled else "user_enabled")
+
+
+def delete_user(db: Database, user_id: int) -> None:
+    """Delete an account and (ON DELETE CASCADE) its API tokens."""
+    with write(db):
+        db.execute("DELETE FROM api_tokens WHERE user_id = ?", (user_id,))
+        db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        log_event(db, "user_deleted")
+
+
+def list_api_tokens(db: Database) -> list[dict[str, Any]]:
+    """Every API token by its number, owner and label; never the token or its hash."""
+    return list(db.query(
+        """SELECT t.rowid AS id, u.email, t.label, t.created_at, u.disabled_at
+           FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at, t.rowid"""))
+
+
+def revoke_api_token(db: Database, token_id: int) -> bool:
+    """Delete an API token by its number; False when there is none."""
+    with write(db):
+        gone = db.execute("DELETE FROM api_tokens WHERE rowid = ?", (token_id,)).rowcount
+        if gone:
+            log_event(db, "api_token_revoked")
+    return bool(gone)

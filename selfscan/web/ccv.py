@@ -139,8 +139,10 @@ def login() -> ResponseReturnValue:
 
 @bp.errorhandler(429)
 def _too_many(_exc: Any) -> ResponseReturnValue:
-    message = _("Te veel inlogpogingen. Wacht een minuut en probeer het dan opnieuw. Weet u uw "
-                "wachtwoord niet meer? Vraag de beheerder om een nieuw account.")
+    # Past the limit of one account from one address, that address waits up to 15 minutes.
+    message = _("Te veel inlogpogingen. Wacht een kwartier en probeer het dan opnieuw. Weet u uw "
+                "wachtwoord niet meer? Vraag een beheerder van de zelfscan om een nieuw wachtwoord "
+                "(flask --app selfscan reset-password).")
     return render_template("ccv/login.html", form=LoginForm(), error=message), 429
 
 

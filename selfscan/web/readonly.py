@@ -20,7 +20,13 @@ from selfscan.output import pdf
 from selfscan.storage import readonly_links
 from selfscan.web import helpers as web
 from selfscan.web.coordinator import coordinator_page, coordinator_round
-from selfscan.web.results import _filename, results_shown, results_view, submitted_count
+from selfscan.web.results import (
+    NO_RESULTS_YET,
+    _filename,
+    results_shown,
+    results_view,
+    submitted_count,
+)
 
 bp = Blueprint("readonly", __name__)
 
@@ -33,21 +39,33 @@ def readonly_round(token: str) -> dict[str, Any]:
     return r
 
 
-def with_readonly_results(page: Callable[..., ResponseReturnValue]
-                          ) -> Callable[..., ResponseReturnValue]:
-    """Like results.with_results, for the read-only link: the page gets (token, round, view)."""
-
+def _with_readonly_results(page: Callable[..., ResponseReturnValue], *, download: bool
+                           ) -> Callable[..., ResponseReturnValue]:
     @functools.wraps(page)
     @web.link_limit
     def wrapped(token: str, **kwargs: Any) -> ResponseReturnValue:
         r = readonly_round(token)
         view = results_view(r)
         if view is None:
-            return render_template("results/empty.html", round=r, token=token, readonly=True,
-                                   submitted=submitted_count(r), needed=PROVISIONAL_FROM)
+            html = render_template("results/empty.html", round=r, token=token, readonly=True,
+                                   download=download, submitted=submitted_count(r),
+                                   needed=PROVISIONAL_FROM)
+            return (html, NO_RESULTS_YET) if download else html
         return page(token, r, view, **kwargs)
 
     return wrapped
+
+
+def with_readonly_results(page: Callable[..., ResponseReturnValue]
+                          ) -> Callable[..., ResponseReturnValue]:
+    """Like results.with_results, for the read-only link: the page gets (token, round, view)."""
+    return _with_readonly_results(page, download=False)
+
+
+def with_readonly_download(page: Callable[..., ResponseReturnValue]
+                           ) -> Callable[..., ResponseReturnValue]:
+    """Like results.with_results_download: no results yet gives the explanation page with 409."""
+    return _with_readonly_results(page, download=True)
 
 
 @bp.get("/l/<token>")
@@ -63,7 +81,7 @@ def report(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseRe
 
 
 @bp.get("/l/<token>/rapport.pdf", endpoint="pdf")
-@with_readonly_results
+@with_readonly_download
 def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
     return web.attachment(pdf.build_pdf(view, _, lang=web.lang()), "application/pdf",
                           _filename(r, ".pdf"))

@@ -143,26 +143,43 @@ def results_view(round_row: dict[str, Any]) -> core.ResultsView | None:
     return view
 
 
-def _empty(r: dict[str, Any], token: str) -> ResponseReturnValue:
-    return render_template("results/empty.html", round=r, token=token,
+# A download asked for while there are no results yet: the file does not exist in this state of
+# the round, so the explanation page comes with 409 Conflict (never 200 under a .csv/.pdf name).
+NO_RESULTS_YET = 409
+
+
+def _empty(r: dict[str, Any], token: str, *, download: bool = False) -> ResponseReturnValue:
+    page = render_template("results/empty.html", round=r, token=token, download=download,
                            submitted=submitted_count(r), needed=PROVISIONAL_FROM)
+    return (page, NO_RESULTS_YET) if download else page
 
 
-def with_results(page: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """The preamble of every results page and download: the round behind the coordinator link
-    (404 when unknown, rate-limited misses), its view model, and the "no results yet" page while
-    nobody has submitted. The page gets (token, round, view)."""
-
+def _with_results(page: Callable[..., ResponseReturnValue], *, download: bool
+                  ) -> Callable[..., ResponseReturnValue]:
     @functools.wraps(page)
     @web.link_limit
     def wrapped(token: str, **kwargs: Any) -> ResponseReturnValue:
         r = coordinator_round(token)
         view = results_view(r)
         if view is None:
-            return _empty(r, token)
+            return _empty(r, token, download=download)
         return page(token, r, view, **kwargs)
 
     return wrapped
+
+
+def with_results(page: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """The preamble of every results page: the round behind the coordinator link (404 when
+    unknown, rate-limited misses), its view model, and the "no results yet" page while too few
+    have submitted. The page gets (token, round, view)."""
+    return _with_results(page, download=False)
+
+
+def with_results_download(page: Callable[..., ResponseReturnValue]
+                          ) -> Callable[..., ResponseReturnValue]:
+    """Like with_results, for a download (PDF, CSV, JSON, xlsx): without results it answers with
+    the explanation page as HTML and status 409, without a file name."""
+    return _with_results(page, download=True)
 
 
 # --- pages and downloads -------------------------------------------------------------------------
@@ -186,14 +203,14 @@ def report(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseRe
 
 
 @bp.get("/c/<token>/uitkomsten/rapport.pdf", endpoint="pdf")
-@with_results
+@with_results_download
 def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
     return web.attachment(pdf.build_pdf(view, _, lang=web.lang()), "application/pdf",
                           _filename(r, ".pdf"))
 
 
 @bp.get("/c/<token>/uitkomsten.<fmt>")
-@with_results
+@with_results_download
 def export(token: str, r: dict[str, Any], view: core.ResultsView, fmt: str
            ) -> ResponseReturnValue:
     """The municipality's own results: per dimension and per item, with the working session's
@@ -214,7 +231,7 @@ def export(token: str, r: dict[str, Any], view: core.ResultsView, fmt: str
 
 
 @bp.get("/c/<token>/actieplan.<fmt>")
-@with_results
+@with_results_download
 def plan_export(token: str, r: dict[str, Any], view: core.ResultsView, fmt: str
                 ) -> ResponseReturnValue:
     """The plan on its own: the actions (CSV), or actions, targets and agreed levels (JSON)."""
@@ -240,7 +257,7 @@ def answers(token: str, fmt: str) -> ResponseReturnValue:
         abort(404)
     r = coordinator_round(token)
     if not results_shown(r):
-        return _empty(r, token)
+        return _empty(r, token, download=True)
     db = web.get_db()
     q = web.questionnaire_of(r["questionnaire_id"], r["version"])
     with_comments = request.args.get("toelichting") == "1"
