@@ -55,3 +55,17 @@ limit_request_field_size = 8190
 # Every worker builds its own app after the fork, so no SQLite handle or lock ever crosses a
 # fork, and a restarted worker reads the questionnaires afresh.
 preload_app = False
+
+
+def on_starting(server: object) -> None:
+    """Check the SELFSCAN_* settings before any worker starts: a bad value stops gunicorn with
+    one line that names the variable and the expected form, instead of a worker's traceback."""
+    import sys
+
+    from selfscan.config import SettingError, from_environment
+
+    try:
+        from_environment()
+    except SettingError as exc:
+        print(f"selfscan: {exc.message}", file=sys.stderr)
+        sys.exit(1)

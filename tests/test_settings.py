@@ -98,3 +98,16 @@ def test_flask_command_prints_the_message_without_a_traceback(tmp_path):
         in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "instance" / "selfscan.db").exists()
+
+
+def test_gunicorn_stops_with_one_line_on_a_bad_setting():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "SELFSCAN_SESSION_MINUTES": "30m", "PORT": "127.0.0.1:0"}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "SELFSCAN_SESSION_MINUTES: '30m' is geen geheel getal" in done.stderr
+    assert "Traceback" not in done.stderr
