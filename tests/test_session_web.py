@@ -372,3 +372,18 @@ def test_item_page_shows_medians_only_of_role_groups_the_anonymity_rule_shows(ap
                      [("veilig-thuis", lambda items: {i: "2" for i in items})] * 2,
                      municipality="GM0344")
     assert 'id="role-medians"' not in _page(client, f"/c/{few.coordinator}/werksessie/{item.id}")
+
+
+def test_a_role_median_of_fewer_than_three_level_answers_is_not_shown(app, client, q):
+    """Attack: a shown group of three where two answer "weet ik niet" would give away the third
+    person's answer as the group's median."""
+    item = next(i for d in q.dimensions for i in d.items
+                if i.asks("police") and i.asks("veilig-thuis"))
+    police = [("police", lambda items: {i: "unknown" for i in items})] * 2 + \
+        [("police", lambda items: {i: "4" for i in items})]
+    others = [("veilig-thuis", lambda items: {i: "1" for i in items})] * 3
+    handle = make_round(app, police + others, municipality="GM0518")
+    page = _page(client, f"/c/{handle.coordinator}/werksessie/{item.id}")
+    medians = text_of(element(page, "role-medians"))
+    assert "Veilig Thuis: 1" in medians
+    assert "Politie" not in medians

@@ -184,7 +184,7 @@ def rank_tools(
         reasons = triggers(tool, dimension, child_safety)
         if reasons:
             qualifying.append(Recommendation(tool.id, dimension.dimension_id, reasons))
-    if coaching is not None and coaching.id not in seen:
+    if coaching is not None:
         served = {r.item_id for rec in qualifying for r in rec.reasons}
         gaps = tuple(r for r in triggers(coaching, dimension, child_safety)
                      if r.item_id not in served)

@@ -7,7 +7,7 @@ stored one, so a stale page raises ``Conflict`` (with what is stored now) and ch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -80,15 +80,23 @@ def order(db: Database, round_id: int) -> tuple[dict[str, int | None], set[str]]
     return {r[0]: r[1] for r in rows}, {r[0] for r in rows if r[2]}
 
 
+_SET_POSITION = """INSERT INTO session_items (round_id, item_id, position, version, updated_at)
+    VALUES (?, ?, ?, 0, ?)
+    ON CONFLICT (round_id, item_id) DO UPDATE SET position = excluded.position"""
+
+
 def set_position(db: Database, round_id: int, item_id: str, position: int | None) -> None:
     """Place an item in the discussion order. No version bump: moving an item does not touch
     what was agreed on it, so it should not make someone's open edit conflict."""
-    write_statement(
-        db,
-        """INSERT INTO session_items (round_id, item_id, position, version, updated_at)
-           VALUES (?, ?, ?, 0, ?)
-           ON CONFLICT (round_id, item_id) DO UPDATE SET position = excluded.position""",
-        [round_id, item_id, position, now()])
+    write_statement(db, _SET_POSITION, [round_id, item_id, position, now()])
+
+
+def set_order(db: Database, round_id: int, item_ids: Sequence[str]) -> None:
+    """Number these items 0, 1, 2 … in the discussion order, in one write transaction."""
+    stamp = now()
+    with write(db):
+        db.conn.executemany(_SET_POSITION, [(round_id, item_id, position, stamp)
+                                             for position, item_id in enumerate(item_ids)])
 
 
 # --- targets -----------------------------------------------------------------------------------

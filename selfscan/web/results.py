@@ -78,9 +78,8 @@ def _previous_row(round_row: dict[str, Any]) -> dict[str, Any] | None:
     return row
 
 
-def _previous(round_row: dict[str, Any]) -> core.PreviousRound | None:
-    """The round this one follows, when it is of the same municipality and its version loads."""
-    row = _previous_row(round_row)
+def _previous(row: dict[str, Any] | None) -> core.PreviousRound | None:
+    """The round this one follows (``_previous_row``), when its questionnaire version loads."""
     if row is None:
         return None
     q = web.library().get(row["questionnaire_id"], row["version"])
@@ -96,10 +95,10 @@ def status_labels() -> dict[str, str]:
     return {status: _(label) for status, label in core.STATUS_LABELS.items()}
 
 
-def _plan(round_row: dict[str, Any]) -> core.Plan:
-    """What the working sessions of this round (and of the round it follows) recorded."""
+def _plan(round_row: dict[str, Any], before: dict[str, Any] | None) -> core.Plan:
+    """What the working sessions of this round (and of ``before``, the round it follows)
+    recorded."""
     db = web.get_db()
-    before = _previous_row(round_row)
     return core.Plan(
         agreements=sessions.agreements(db, round_row["id"]),
         targets=sessions.targets(db, round_row["id"]),
@@ -133,10 +132,11 @@ def results_view(round_row: dict[str, Any]) -> core.ResultsView | None:
         round_row["peer_group"], [d.id for d in q.dimensions],
         source.number if source else None, source.created_at[:10] if source else "",
         source.caseload_cells if source else None, disclosure.caseload_band(families))
-    previous = _previous(round_row)
+    before = _previous_row(round_row)
+    previous = _previous(before)
     view = core.build(round_row, q, aggregate, analysis, previous=previous,
                       comparison=comparison, catalogue=web.library().catalogue, lang=web.lang(),
-                      plan=_plan(round_row), status_labels=status_labels())
+                      plan=_plan(round_row, before), status_labels=status_labels())
     view.radar = charts.results_radar(view.dimensions, series_names(), previous is not None,
                                       comparison.peer.shown, comparison.national.shown,
                                       lang=web.lang())

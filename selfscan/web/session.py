@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from selfscan.core.anonymity import ROLE_GROUP_THRESHOLD
 from selfscan.core.messages import Message
 from selfscan.core.questionnaire import Item, Questionnaire
 from selfscan.core.roles import BY_ID as ROLES
@@ -70,7 +71,10 @@ class _Session:
                 for role, items in sorted(self.roles.items(),
                                           key=lambda pair: list(ROLES).index(pair[0])
                                           if pair[0] in ROLES else len(ROLES))
-                if item_id in items and item.asks(role)]
+                if item_id in items and item.asks(role)
+                # A median of fewer level answers than the threshold is (nearly) one person's
+                # answer, however large the group: "weet ik niet" does not hide anyone.
+                and items[item_id].respondents >= ROLE_GROUP_THRESHOLD]
 
     def item(self, item_id: str) -> Item:
         item = self.q.items.get(item_id)
@@ -185,8 +189,7 @@ def move(token: str) -> ResponseReturnValue:
         to = at - 1 if request.form.get("move") == "up" else at + 1
         if 0 <= to < len(order):
             order[at], order[to] = order[to], order[at]
-            for position, moved in enumerate(order):
-                sessions.set_position(web.get_db(), s.round["id"], moved, position)
+            sessions.set_order(web.get_db(), s.round["id"], order)
     return redirect(url_for("session.overview", token=token) + f"#agenda-{item_id}", code=303)
 
 
