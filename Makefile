@@ -7,7 +7,7 @@ DEMO_PORT ?= 5001
 DEMO_INSTANCE := instance-demo
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test demo install lint translations messages bench clean
+.PHONY: run test demo install compress lint translations messages bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Installing includes the compiled message catalogues, so that a deployment gives English in English.
-install: $(STAMP) translations
+# Installing includes the compiled message catalogues, so that a deployment gives English in English,
+# and the compressed copies of the static files.
+install: $(STAMP) translations compress
+
+# Gzip and brotli copies of every static file, which WhiteNoise serves to browsers that accept them;
+# only missing or stale copies are rebuilt (and the app never serves a stale one).
+compress: $(STAMP)
+	$(BIN)/python -c 'from selfscan.web.static_compression import main; main()'
 
 # Compiled message catalogues are build output; compile them from the committed .po files.
 translations: $(STAMP)
@@ -53,6 +59,11 @@ bench: install translations
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
 	  || echo "wrk not installed: bench/load.py uses its Python load generator"; }
 	$(BIN)/python bench/run_all.py
+
+# PNGs of the main pages for the README (docs/screenshots/), from the real app on a temporary demo
+# instance with Playwright and Debian's Chromium.
+screenshots: install translations
+	$(BIN)/python docs/screenshots/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) instance $(DEMO_INSTANCE) .pytest_cache .hypothesis

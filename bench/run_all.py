@@ -13,6 +13,7 @@ COMMANDS = [
     ["bench/bench_measures.py", "--write-docs"],
     ["bench/load.py", "--seconds", "10", "--connections", "16", "--repeat", "3", "--write-docs"],
     ["bench/bench_writes.py", "--write-docs"],
+    ["bench/bench_pages.py", "--repeat", "5", "--write-docs"],
 ]
 
 

@@ -501,7 +501,7 @@ def release(synthetic: bool) -> None:
             click.echo(str(exc), err=True)
             raise SystemExit(1) from None
     click.echo(f"Release {made.number} ({'synthetisch, ' if synthetic else ''}{made.created_at}): "
-               f"{made.content['municipalities'] or 'minder dan 5'} gemeenten")
+               f"{made.content['municipalities'] or f'minder dan {disclosure.THRESHOLD}'} gemeenten")
 
 
 

@@ -1,4 +1,4 @@
-"""The advice for typical profiles, on the real questionnaire v2 and catalogue, order written out.
+"""The advice for typical profiles, on the real current questionnaire (v3) and catalogue, order written out.
 
 These pin down what a municipality is told first. When the catalogue or the questionnaire
 changes, read the new order as a CCV adviser would before updating a list here.
@@ -36,8 +36,8 @@ def discussed(result: recommend.Recommendations) -> dict[str, list[str]]:
             for d in result.dimensions if d.discuss is not None}
 
 
-def test_questionnaire_v2_is_current_and_marks_child_safety() -> None:
-    assert Q.version == 2
+def test_questionnaire_v3_is_current_and_marks_child_safety() -> None:
+    assert Q.version == 3
     assert Q.child_safety_items == {
         "connection-child-safety", "connection-child-police", "knowledge-exploitation-signals",
         "knowledge-child-marriage"}

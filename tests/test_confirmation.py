@@ -64,7 +64,7 @@ def test_a_round_that_counts_beyond_its_municipality_needs_a_work_address(app, c
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Er is iets niet goed ingevuld" in body and 'href="#contact_email"' in body
-    assert "Vul uw werk-e-mailadres in bij &#39;Werk-e-mailadres&#39;" in body
+    assert "Werk-e-mailadres: vul uw werk-e-mailadres in" in body
     assert 'aria-invalid="true"' in body
     # Nothing is lost: the choices are still there, and nothing was made.
     assert 'value="Nulmeting"' in body and 'value="GM0228" selected' in body
@@ -75,7 +75,7 @@ def test_a_round_that_counts_beyond_its_municipality_needs_a_work_address(app, c
 def test_an_invalid_address_names_the_field(client):
     response = _start(client, benchmark_consent="y", contact_email="niet-een-adres")
     assert response.status_code == 400
-    assert "Vul bij &#39;Werk-e-mailadres&#39; een geldig e-mailadres in" in response.get_data(
+    assert "Werk-e-mailadres: vul een geldig e-mailadres in" in response.get_data(
         as_text=True)
 
 

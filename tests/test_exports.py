@@ -21,7 +21,7 @@ def test_results_json(app, client):
     assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
     data = json.loads(resp.data)
     assert data["municipality"] == "Amsterdam"
-    assert data["questionnaire"] == {"id": "mpg", "version": 2}  # the current version
+    assert data["questionnaire"] == {"id": "mpg", "version": 3}  # the current version
     assert data["status"] == "closed" and data["respondents"] == 3
     dims = {d["id"]: d for d in data["dimensions"]}
     assert dims["manpower"]["score"] == 50.0

@@ -30,7 +30,7 @@ def _db(app):
 def test_home_explains_the_scan_in_dutch(client):
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="nl">' in html
-    assert "Start de zelfscan" in html and "25 minuten" in html
+    assert "Ik heb een uitnodigingslink" in html and "Ronde starten als coördinator" in html
     for title in ("Lokale en landelijke verbinding", "Voldoende menskracht"):
         assert title in html
     assert "privacy" in html.lower()
@@ -158,8 +158,9 @@ def test_start_form_errors_are_clear(client):
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Er is iets niet goed ingevuld" in body
-    assert "Kies uw gemeente uit de lijst." in body
-    assert "Kies een jaar uit de lijst." in body
+    assert "Gemeente: we vinden geen gemeente met de naam of code &#39;GM9999&#39;. Kies uw " \
+        "gemeente uit de lijst." in body
+    assert "Jaar: kies een jaar uit de lijst." in body
     assert "een geldig e-mailadres in" in body
     assert 'href="#municipality"' in body
 
@@ -273,11 +274,11 @@ def _setup_answering(app, client):
 
 
 @pytest.mark.parametrize("field,value,expected", [
-    ("item-{item}", "5", "waarde die niet bij de vraag hoort"),
-    ("item-{item}", "<script>", "waarde die niet bij de vraag hoort"),
-    ("item-{elsewhere}", "1", "een vraag die niet op deze pagina staat"),
-    ("item-{not_asked}", "1", "een vraag die niet op deze pagina staat"),
-    ("item-does-not-exist", "1", "een vraag die niet op deze pagina staat"),
+    ("item-{item}", "5", "waarde die niet bij de stelling of vraag hoort"),
+    ("item-{item}", "<script>", "waarde die niet bij de stelling of vraag hoort"),
+    ("item-{elsewhere}", "1", "een stelling of vraag die niet op deze pagina staat"),
+    ("item-{not_asked}", "1", "een stelling of vraag die niet op deze pagina staat"),
+    ("item-does-not-exist", "1", "een stelling of vraag die niet op deze pagina staat"),
     ("evil", "1", "een veld dat de zelfscan niet kent"),
 ])
 def test_invalid_values_give_400_and_lose_nothing(app, client, q, field, value, expected):
@@ -311,9 +312,10 @@ def test_a_respondent_is_asked_only_the_items_of_their_role(app, client, q):
         assert (other_roles in text_of(page)) == bool(hidden and asked[d.id]), d.id
         if not asked[d.id]:
             assert "Op dit onderdeel zijn geen stellingen voor uw rol" in text_of(page)
-        # Numbered among the items shown.
-        assert f"Stelling {len(asked[d.id])}:" in page or not asked[d.id]
-        assert f"Stelling {len(asked[d.id]) + 1}:" not in page
+        # Numbered among the items shown: "Stelling 3 van 3" is the last one on the page.
+        total = len(asked[d.id])
+        assert f"Stelling {total} van {total}" in page or not total
+        assert f"Stelling {total + 1} van" not in page
 
     # Posting an item outside the audience is refused; nothing of that page is saved.
     number, d = next((n, d) for n, d in enumerate(q.dimensions, start=2)
@@ -324,7 +326,7 @@ def test_a_respondent_is_asked_only_the_items_of_their_role(app, client, q):
     refused = answer_page(client, resume, number, {
         f"item-{first}": "4", f"item-{not_asked}": "2", f"comment-{d.id}": "Onze toelichting"})
     assert refused.status_code == 400
-    assert "een vraag die niet op deze pagina staat" in refused.get_data(as_text=True)
+    assert "een stelling of vraag die niet op deze pagina staat" in refused.get_data(as_text=True)
     html = client.get(f"/r/{resume}/stap/{number}").get_data(as_text=True)
     background = client.post(f"/r/{resume}/autosave/{number}", data={f"item-{not_asked}": "2"},
                              headers={"X-CSRFToken": csrf_of(html)})
@@ -340,8 +342,10 @@ def test_a_respondent_is_asked_only_the_items_of_their_role(app, client, q):
         values = {f"item-{i}": "2" for i in items_on(client, resume, page_number)
                   if i != left_open}
         assert answer_page(client, resume, page_number, values).status_code == 303
-    review = text_of(client.get(f"/r/{resume}/stap/7").get_data(as_text=True))
-    assert "Er zijn nog 1 stellingen zonder antwoord" in review
+    review_page = client.get(f"/r/{resume}/stap/7").get_data(as_text=True)
+    assert "Er is nog 1 stelling zonder antwoord" in text_of(review_page)
+    # ... linked to its place on its page.
+    assert f'/stap/{open_page}#item-{left_open}"' in review_page
     assert client.get(f"/r/{resume}").headers["Location"].endswith(f"/stap/{open_page}")
     answer_all(client, resume, "2")
     review_html = client.get(f"/r/{resume}/stap/7").get_data(as_text=True)
@@ -411,7 +415,7 @@ def test_autosave_saves_in_the_background(app, client):
 def test_english_by_browser_preference_and_by_switch(client):
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert '<html lang="en">' in english.get_data(as_text=True)
-    assert "Start the self-scan" in english.get_data(as_text=True)
+    assert "Start a round as coordinator" in english.get_data(as_text=True)
     switched = client.get("/taal/nl?next=/start")
     assert switched.status_code == 303 and switched.headers["Location"] == "/start"
     dutch = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)

@@ -15,7 +15,7 @@ from selfscan.output import pdf
 
 # The printable page's table headers and the card texts; none may break inside a word.
 HEADER_WORDS = ["Onderdeel", "Uw score", "Fase", "Vergelijkbare gemeenten", "Alle gemeenten",
-                "Vorige ronde", "Verschil", "Dekking", "Deelnemers", "Weet ik niet"]
+                "Vorige ronde", "Verschil", "Stellingen met antwoord", "Deelnemers", "Weet ik niet"]
 
 
 def _pages(data: bytes) -> list[str]:
@@ -39,9 +39,9 @@ def report(app: Any, client: Any, monkeypatch: pytest.MonkeyPatch, fonts: str) -
     seen: dict[str, Any] = {}
     build = pdf.build_pdf
 
-    def spy(view: Any, gettext: Any, *, lang: str = "nl") -> bytes:
+    def spy(view: Any, gettext: Any, *, lang: str = "nl", ngettext: Any = None) -> bytes:
         seen["view"] = view
-        return build(view, gettext, lang=lang)
+        return build(view, gettext, lang=lang, ngettext=ngettext)
 
     monkeypatch.setattr(pdf, "build_pdf", spy)
     rid = make_round(app, [("police", "2")] * 3).round_id
@@ -84,10 +84,10 @@ def test_items_are_named_by_short_labels(app: Any, report: dict[str, Any]) -> No
 
 def test_sections_follow_the_printable_page(report: dict[str, Any]) -> None:
     text, view = report["text"], report["view"]
-    marks = ["Gemeente: Amsterdam", "Totaalscore", "Scores per onderdeel",
+    marks = ["Gemeente: Amsterdam", "Totaalscore", "Eerste stappen:", "Scores per onderdeel",
              view.radar["data"][0]["name"], "Uw score",
              f"{view.dimensions[0].title}: ", "Sterkst:",
-             f"{view.dimensions[-1].title}: ", "Aanbevelingen", "staat op niveau"]
+             f"{view.dimensions[-1].title}: ", "Wat kunt u doen?", "staat op niveau"]
     places = [text.find(m) for m in marks]
     assert all(p >= 0 for p in places), dict(zip(marks, places, strict=True))
     assert places == sorted(places), dict(zip(marks, places, strict=True))
@@ -105,7 +105,7 @@ def test_legend_names_each_series(report: dict[str, Any]) -> None:
 
 def test_no_heading_alone_at_a_page_bottom(report: dict[str, Any]) -> None:
     view = report["view"]
-    headings = ["Scores per onderdeel", "Aanbevelingen"] + [
+    headings = ["Scores per onderdeel", "Wat kunt u doen?"] + [
         b.title for b in view.advice if b.tools or b.discuss]
     for page in report["pages"][:-1]:
         body = re.sub(r"Zelfscan Amsterdam, \S+ · \d+$", "", page).strip()

@@ -28,7 +28,7 @@ def test_pdf_contains_the_facts_scores_and_advice(app, client):
     text = _pdf_text(resp.data)
     assert "Gemeente: Amsterdam" in text
     assert f"Datum: {date.today():%d-%m-%Y}" in text
-    assert "Vragenlijst mpg, versie 2" in text
+    assert "Versie 3 van de vragenlijst" in text and "mpg" not in text  # no internal id
     assert "Aantal deelnemers: 3" in text
     q = current(app)
     for dim in q.dimensions:
@@ -63,7 +63,10 @@ def test_printable_report(app, client):
     page = client.get(f"/c/{token}/uitkomsten/rapport").get_data(as_text=True)
     text = text_of(page)
     assert "Gemeente Amsterdam" in text and "Deelnemers 3" in text
-    assert "Vragenlijst mpg, versie 2" in text
+    assert "Versie 3 van de vragenlijst" in text
+    # The summary comes first, as on the results page (issue 15).
+    assert text.index("In het kort") < text.index("Eerste stappen") < text.index(
+        "Scores per onderdeel") < text.index("Wat kunt u doen?")
     assert "De oogst van negen keer proeftuinieren" in text
     label = current(app).items["knowledge-evaluations"].label("nl")
     assert f"{label} staat op niveau 1 (Ad hoc)" in text

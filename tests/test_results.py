@@ -41,7 +41,7 @@ def test_closed_round_with_three_respondents_shows_the_numbers(app, client):
     card = text_of(element(page, "dim-connection"))
     assert "Deelnemers 2" in card
     assert "Weet ik niet 33%" in card  # 8 of 24 answers
-    assert "Dekking 100%" in card
+    assert "Stellingen met antwoord 100%" in card
     # Levels 1 and 2 are one apart: no disagreement on connection; 1, 2, 4 are three apart.
     assert "niet over eens" not in card
     assert "niet over eens" in text_of(element(page, "dim-manpower"))
@@ -415,8 +415,11 @@ def test_split_answers_are_discussed_first(app, client):
                                      "uiteen. Praat eerst samen")
     # Every knowledge item, by its short label, the children's-safety items first.
     ordered = sorted(knowledge, key=lambda i: not i.child_safety)
-    assert [text_of(li).strip() for li in re.findall(r"<li>.*?</li>", block)] == [
-        i.short.nl + (" · veiligheid van kinderen" if i.child_safety else "") for i in ordered]
+    # (issue 15: one compact sentence instead of a list, so the advice stays short)
+    items = re.search(r'<p class="discuss__items">(.*?)</p>', block, re.S).group(1)
+    assert text_of(items).strip() == "; ".join(
+        i.short.nl + (" (veiligheid van kinderen)" if i.child_safety else "")
+        for i in ordered) + "."
     # Only there, and before the knowledge dimension's tools.
     assert re.findall(r'id="discuss-([a-z-]+)"', page) == ["knowledge"]
     advice = page[page.index('id="advice-knowledge"'):]

@@ -34,12 +34,12 @@ def test_init_db_is_idempotent(tmp_path):
     first = runner.invoke(args=["init-db"])
     second = runner.invoke(args=["init-db"])
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
-    # Version 1 stays for the rounds that answered it; version 2 is the current one.
-    assert "342 gemeenten" in second.output and "vragenlijsten: mpg v1, mpg v2" in second.output
+    # Versions 1 and 2 stay for the rounds that answered them; version 3 is the current one.
+    assert "342 gemeenten" in second.output and "vragenlijsten: mpg v1, mpg v2, mpg v3" in second.output
     conn = dbmod.connect(app.config["DATABASE"])
     assert migrations.schema_version(conn) == migrations.SCHEMA_VERSION
     assert conn.execute("SELECT questionnaire_id, version FROM questionnaire_versions "
-                        "ORDER BY version").fetchall() == [("mpg", 1), ("mpg", 2)]
+                        "ORDER BY version").fetchall() == [("mpg", 1), ("mpg", 2), ("mpg", 3)]
 
 
 def test_every_connection_has_wal_foreign_keys_and_busy_timeout(tmp_path):
@@ -152,9 +152,9 @@ def test_questionnaire_api(client):
     assert [lv["value"] for lv in item["levels"]] == [0, 1, 2, 3, 4]
     assert item["levels"][0]["description"]["nl"] and item["levels"][0]["description"]["en"]
     assert {a["value"] for a in current["answers_without_level"]} == {"unknown", "na"}
-    assert current["version"] == 2
+    assert current["version"] == 3
     assert item["short"] == {"nl": "Vast casusoverleg", "en": "Regular case meeting"}
-    same = client.get("/api/v1/questionnaires/mpg/2").get_json()
+    same = client.get("/api/v1/questionnaires/mpg/3").get_json()
     assert same == current
     # Version 1 is still served, for the rounds that answered it.
     old = client.get("/api/v1/questionnaires/mpg/1").get_json()

@@ -138,12 +138,12 @@ def _settle_share(dimension_id: str, form: FormData, page: PageInput) -> None:
 def _parse_item(key: str, items: Mapping[str, Any], form: FormData, page: PageInput) -> None:
     item_id = key[5:]
     if item_id not in items:
-        raise PageRefused(N_("Het formulier bevat een vraag die niet op deze pagina staat. Er is "
+        raise PageRefused(N_("Het formulier bevat een stelling of vraag die niet op deze pagina staat. Er is "
                              "niets opgeslagen van deze pagina; wat u eerder opsloeg, is "
                              "bewaard."))
     value = form.get(key)
     if value not in ANSWER_VALUES:
-        raise PageRefused(N_("Een antwoord heeft een waarde die niet bij de vraag hoort. Er is "
+        raise PageRefused(N_("Een antwoord heeft een waarde die niet bij de stelling of vraag hoort. Er is "
                              "niets opgeslagen van deze pagina; wat u eerder opsloeg, is "
                              "bewaard."))
     page.answers[item_id] = value
@@ -153,7 +153,8 @@ def _parse_comment(key: str, dimension_id: str, form: FormData, page: PageInput)
     text = (form.get(key) or "").replace("\x00", "").replace("\r\n", "\n")
     if len(text) > COMMENT_MAX:
         page.errors[key] = Message(
-            N_("Uw toelichting is %(n)s tekens lang; er passen er %(max)s in. Maak hem korter."),
+            N_("Uw toelichting is %(n)s tekens lang; er passen er %(max)s in. Maak hem korter. "
+               "Uw keuzes bij de stellingen zijn wel opgeslagen, de toelichting nog niet."),
             {"n": len(text), "max": COMMENT_MAX})
     else:
         page.comments[dimension_id] = text
@@ -166,7 +167,7 @@ def _parse_share(key: str, dimension_id: str, form: FormData, page: PageInput) -
 
 
 def _refuse_value() -> PageRefused:
-    return PageRefused(N_("Een antwoord heeft een waarde die niet bij de vraag hoort."))
+    return PageRefused(N_("Een antwoord heeft een waarde die niet bij de stelling of vraag hoort."))
 
 
 def _parse_context(question: ContextQuestion, form: FormData, page: PageInput) -> None:

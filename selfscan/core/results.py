@@ -39,6 +39,12 @@ SIDE_GAP_POINTS = 25.0
 STRONG_WEAK_COUNT = 2
 """How many strongest and weakest items a dimension card names."""
 
+SUMMARY_LABELS = 2
+"""How many items the summary names per dimension to talk through; the rest is counted."""
+
+SUMMARY_DIMENSIONS = 3
+"""How many dimensions to talk through the summary names; the rest is counted."""
+
 COACHING_TOOL_ID = "ccv-coaching"
 
 STATUS_LABELS = {"open": N_("Open"), "busy": N_("Bezig"), "done": N_("Klaar"),
@@ -357,6 +363,11 @@ class ResultsView:
     previous_done: list[ActionView] = field(default_factory=list)  # done in the previous round
 
     @property
+    def summary(self) -> Summary:
+        """The top of the results page and the report: what a reader needs in two minutes."""
+        return summarise(self.dimensions, self.advice, self.first_steps)
+
+    @property
     def has_agreements(self) -> bool:
         """Whether the working session agreed a level on any item."""
         return any(i.agreed_level is not None for d in self.dimensions for i in d.items)
@@ -370,6 +381,76 @@ class ResultsView:
     @property
     def has_targets(self) -> bool:
         return any(d.target_level is not None for d in self.dimensions)
+
+
+@dataclass(frozen=True)
+class DimensionMention:
+    """A dimension named in the summary: its title and score (with the phase, when it has one)."""
+
+    id: str
+    title: str
+    score: float
+    phase_name: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A dimension whose items the partners should talk through first (rule 2 of the advice),
+    named in the summary by the items' short labels."""
+
+    dimension_id: str
+    title: str
+    labels: tuple[str, ...]  # the first SUMMARY_LABELS items, most urgent first
+    more: int  # how many more items the discussion block names
+    respondents: bool  # the respondents disagree among themselves
+    sides: bool  # the care side and the criminal-law side disagree
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The strongest and weakest dimension, where the partners disagree, and the first steps.
+
+    Everything here is already on the page further down (the dimension cards, the discussion
+    blocks of the advice, the first steps), so the summary shows nothing the anonymity rules
+    hide: side medians never appear in it, only the fact that the sides disagree.
+    """
+
+    strongest: DimensionMention | None
+    weakest: DimensionMention | None
+    disagreements: tuple[Disagreement, ...]  # at most SUMMARY_DIMENSIONS, weakest first
+    more_disagreements: int  # how many more dimensions have something to talk through
+    first_steps: tuple[ToolView, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.strongest or self.disagreements or self.first_steps)
+
+
+def summarise(dimensions: Sequence[DimensionView], advice: Sequence[DimensionAdvice],
+              first_steps: Sequence[ToolView]) -> Summary:
+    """The summary of a round from its dimension views, its advice blocks and first steps.
+
+    The strongest and weakest dimension are named only when at least two dimensions have a
+    score and the scores differ; on a tie the first in questionnaire order is named. The
+    disagreements follow the order of the advice (weakest dimension first); the summary names
+    at most ``SUMMARY_DIMENSIONS`` of them with ``SUMMARY_LABELS`` items each and counts the rest.
+    """
+    scored = [d for d in dimensions if d.score is not None]
+    strongest = weakest = None
+    if len(scored) >= 2:
+        high = max(scored, key=lambda d: d.score or 0.0)  # max/min keep the first of a tie
+        low = min(scored, key=lambda d: d.score or 0.0)
+        if high.score != low.score:
+            strongest, weakest = (DimensionMention(d.id, d.title, d.score or 0.0, d.phase_name)
+                                  for d in (high, low))
+    disagreements = [
+        Disagreement(block.dimension_id, block.title,
+                     tuple(r.label for r in block.discuss.reasons[:SUMMARY_LABELS]),
+                     max(0, len(block.discuss.reasons) - SUMMARY_LABELS),
+                     block.discuss.respondents, block.discuss.sides)
+        for block in advice if block.discuss is not None and block.discuss.reasons]
+    return Summary(strongest, weakest, tuple(disagreements[:SUMMARY_DIMENSIONS]),
+                   max(0, len(disagreements) - SUMMARY_DIMENSIONS), tuple(first_steps))
 
 
 def level_label(questionnaire: Questionnaire, level: float, lang: str) -> str:
@@ -452,14 +533,33 @@ def _changes(agg: scoring.RoundAggregate, previous: PreviousRound | None) -> _Ch
             before_items))
 
 
+def _side_item_median(side: scoring.RoundAggregate, dimension_id: str, item_id: str
+                      ) -> float | None:
+    """A side's median on one statement, only from ROLE_GROUP_THRESHOLD answers with a level: a
+    side is shown from three respondents, but where two of them said "weet ik niet" or were not
+    asked, its median would be one person's answer."""
+    found = next((x for x in side.dimensions[dimension_id].items if x.item_id == item_id), None)
+    if found is None or found.respondents < anonymity.ROLE_GROUP_THRESHOLD:
+        return None
+    return found.median
+
+
+def _side_dimension_score(side: scoring.RoundAggregate, dimension_id: str) -> float | None:
+    """A side's score on a dimension, only from ROLE_GROUP_THRESHOLD respondents with a score on
+    it (the same reason as for a statement)."""
+    found = side.dimensions.get(dimension_id)
+    if found is None or found.respondents < anonymity.ROLE_GROUP_THRESHOLD:
+        return None
+    return found.score
+
+
 def _item_views(q: Questionnaire, da: scoring.DimensionAggregate, analysis: Analysis,
                 sides: Sequence[str], changes: _Changes, lang: str) -> list[ItemView]:
     live_items = {i.item_id: i for a in analysis.aggregate.dimensions.values() for i in a.items}
     items: list[ItemView] = []
     for ia in da.items:
-        side_medians = {
-            s: next((x.median for x in analysis.side_aggregates[s].dimensions[da.dimension_id].items
-                     if x.item_id == ia.item_id), None) for s in sides}
+        side_medians = {s: _side_item_median(analysis.side_aggregates[s], da.dimension_id,
+                                             ia.item_id) for s in sides}
         gap = _gap(list(side_medians.values()))
         live = live_items.get(ia.item_id)
         items.append(ItemView(
@@ -484,7 +584,7 @@ def _dimension_views(q: Questionnaire, agg: scoring.RoundAggregate, analysis: An
             continue
         items = _item_views(q, da, analysis, sides, changes, lang)
         strongest, weakest = _strong_weak(items)
-        side_scores = {s: analysis.side_aggregates[s].dimensions[d.id].score for s in sides}
+        side_scores = {s: _side_dimension_score(analysis.side_aggregates[s], d.id) for s in sides}
         side_gap = _gap(list(side_scores.values()))
         phase = q.phase(da.phase_id)
         dimensions.append(DimensionView(
@@ -559,19 +659,21 @@ class _Advice:
 
 def side_items(analysis: Analysis) -> dict[str, tuple[str, ...]]:
     """Per dimension, the items on which the care side and the criminal-law side are
-    ``scoring.ITEM_DISAGREE_SPREAD`` levels or more apart (only when both sides may be shown)."""
+    ``scoring.ITEM_DISAGREE_SPREAD`` levels or more apart (only when both sides may be shown, and
+    each side's median comes from at least ROLE_GROUP_THRESHOLD answers with a level)."""
     if not {"care", "justice"} <= analysis.shown_sides:
         return {}
     care, justice = analysis.side_aggregates["care"], analysis.side_aggregates["justice"]
     out: dict[str, tuple[str, ...]] = {}
     for dim_id, dim in care.dimensions.items():
-        other = {i.item_id: i.median for i in justice.dimensions[dim_id].items
-                 if i.median is not None}
-        apart = tuple(i.item_id for i in dim.items
-                      if i.median is not None and i.item_id in other
-                      and abs(i.median - other[i.item_id]) >= scoring.ITEM_DISAGREE_SPREAD)
+        apart = []
+        for item in dim.items:
+            a = _side_item_median(care, dim_id, item.item_id)
+            b = _side_item_median(justice, dim_id, item.item_id)
+            if a is not None and b is not None and abs(a - b) >= scoring.ITEM_DISAGREE_SPREAD:
+                apart.append(item.item_id)
         if apart:
-            out[dim_id] = apart
+            out[dim_id] = tuple(apart)
     return out
 
 

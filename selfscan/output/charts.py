@@ -38,7 +38,7 @@ def _closed(values: Sequence[Any]) -> list[Any]:
     return list(values) + list(values[:1])
 
 
-def wrap_label(label: str, width: int = 16) -> str:
+def wrap_label(label: str, width: int = 14) -> str:
     """Break an axis label over lines so that long dimension titles are not cut off at the sides."""
     lines: list[str] = []
     for word in label.replace("<", "&lt;").split():
@@ -79,8 +79,11 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, title: str = "",
             "angularaxis": {"direction": "clockwise", "rotation": 90},
         },
         "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.15},
-        "margin": {"l": 90, "r": 90, "t": 70, "b": 40},
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.12,
+                   "yanchor": "top"},
+        # Polar axes have no automargin: the side margins hold the wrapped axis labels
+        # (14 characters a line). static/js/charts.js narrows them with the font on a phone.
+        "margin": {"l": 120, "r": 120, "t": 60, "b": 30},
         "font": {"family": "system-ui, sans-serif", "size": 14},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "separators": formats.plotly_separators(lang),

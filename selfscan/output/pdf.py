@@ -198,10 +198,21 @@ Translate = Callable[..., str]
 """gettext: a Dutch message id and its named values -> the text in the reader's language."""
 
 
-def build_pdf(view: ResultsView, gettext: Translate, *, lang: str = DEFAULT_LANG) -> bytes:
+Plural = Callable[..., str]
+"""ngettext: a Dutch singular and plural message id, the number (``num``) and named values."""
+
+
+def _dutch_plural(singular: str, plural: str, num: int, **values: Any) -> str:
+    """The untranslated ngettext: the Dutch form that fits ``num``."""
+    return (singular if num == 1 else plural) % {"num": num, **values}
+
+
+def build_pdf(view: ResultsView, gettext: Translate, *, lang: str = DEFAULT_LANG,
+              ngettext: Plural | None = None) -> bytes:
     """The report a coordinator takes to the mayor, aldermen and council, in the language of
-    ``gettext`` and ``lang``, in the order of the printable page: facts, radar, scores table,
-    a card per dimension, the working session's plan, advice."""
+    ``gettext``, ``ngettext`` (counts with the right plural) and ``lang``, in the order of the
+    printable page: facts and summary, radar, scores table, a card per dimension, the working
+    session's plan, advice."""
     date_text = view.generated.strftime("%d-%m-%Y")
     pdf = _Report(gettext("Zelfscan %(name)s, %(date)s", name=view.municipality, date=date_text),
                   lang)
@@ -210,6 +221,7 @@ def build_pdf(view: ResultsView, gettext: Translate, *, lang: str = DEFAULT_LANG
     pdf.set_author("CCV")
     pdf.add_page()
     _title_page(pdf, view, gettext, title, date_text)
+    _summary(pdf, view, gettext, ngettext or _dutch_plural)
     _scores(pdf, view, gettext)
     _dimension_notes(pdf, view, gettext)
     if view.previous_targets or view.previous_done or view.agreed or view.actions:
@@ -227,8 +239,7 @@ def _title_page(pdf: _Report, view: ResultsView, _: Translate, title: str, date_
         _("Gemeente: %(name)s", name=view.municipality),
         _("Datum: %(date)s", date=date_text),
         _("Ronde: %(year)s %(name)s", year=view.round["year"], name=view.round["name"]),
-        _("Vragenlijst %(id)s, versie %(version)s", id=view.questionnaire_id,
-          version=view.version),
+        _("Versie %(version)s van de vragenlijst", version=view.version),
         _("Aantal deelnemers: %(n)s", n=view.respondents),
     ]
     for fact in facts:
@@ -248,9 +259,31 @@ def _title_page(pdf: _Report, view: ResultsView, _: Translate, title: str, date_
                    total=len(view.dimensions)), 10, bold=True, gap=1)
         pdf.para(_("Deze onderdelen hebben nog geen antwoord met een niveau: %(titles)s.",
                    titles=", ".join(view.missing_dimensions)), 9.5, gap=2)
-    if view.first_steps:
-        pdf.para(_("Eerste stappen: %(steps)s", steps="; ".join(
-            f"{t.title} ({t.dimension_title})" for t in view.first_steps)), 9.5, gap=2)
+
+
+def _summary(pdf: _Report, view: ResultsView, _: Translate, n_: Plural) -> None:
+    """The printable page's summary: strongest and weakest dimension, what to talk through
+    first, and the first steps; items by their short labels."""
+    s = view.summary
+    for label, mention in ((_("Sterkste onderdeel:"), s.strongest),
+                           (_("Zwakste onderdeel:"), s.weakest)):
+        if mention is not None:
+            _labelled(pdf, label, [_("%(title)s, score %(score)s", title=mention.title,
+                                     score=format_number(mention.score, lang=pdf.lang))])
+    talks = []
+    for d in s.disagreements:
+        named = "; ".join(d.labels)
+        if d.more:
+            named += " " + n_("en %(num)s andere stelling", "en %(num)s andere stellingen",
+                              d.more)
+        talks.append(f"{d.title} ({named})")
+    if s.more_disagreements:
+        talks.append(n_("Ook bij %(num)s ander onderdeel", "Ook bij %(num)s andere onderdelen",
+                        s.more_disagreements))
+    _labelled(pdf, _("Bespreek dit eerst samen:"), talks)
+    _labelled(pdf, _("Eerste stappen:"), [f"{t.title} ({t.dimension_title})"
+                                          for t in s.first_steps])
+    pdf.ln(2)
 
 
 def _scores(pdf: _Report, view: ResultsView, _: Translate) -> None:
@@ -297,7 +330,8 @@ def _dimension_notes(pdf: _Report, view: ResultsView, _: Translate) -> None:
                     level=3, need=22)
         if d.phase_description:
             pdf.para(d.phase_description, 9, gap=0.8)
-        facts = _("Deelnemers: %(n)s. Dekking: %(coverage)s. Weet ik niet: %(unknown)s.",
+        facts = _("Deelnemers: %(n)s. Stellingen met antwoord: %(coverage)s. Weet ik niet: "
+                  "%(unknown)s.",
                   n=d.respondents, coverage=format_pct(d.coverage, lang=pdf.lang),
                   unknown=format_pct(d.unknown_share, lang=pdf.lang))
         if d.change is not None:
@@ -448,7 +482,7 @@ def _tool(pdf: _Report, tool: Any, _: Translate) -> None:
 
 
 def _advice(pdf: _Report, view: ResultsView, _: Translate) -> None:
-    pdf.heading(_("Aanbevelingen"), need=40)
+    pdf.heading(_("Wat kunt u doen?"), need=40)
     blocks = [block for block in view.advice if block.tools or block.discuss]
     for block in blocks:
         pdf.heading(block.title, level=3, need=28)

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, abort
 from flask_login import current_user
-from whitenoise import WhiteNoise
 
 from selfscan import config as cfg
 from selfscan import storage
@@ -21,6 +20,7 @@ from selfscan.output import formats
 from selfscan.web import errors, headers, helpers, logs
 from selfscan.web.extensions import babel, csrf, login_manager, select_locale
 from selfscan.web.gettext_cache import install_gettext_cache
+from selfscan.web.static_compression import FreshWhiteNoise, is_served
 
 
 def _in_request_language(fmt: Callable[..., str]) -> Callable[..., str]:
@@ -95,11 +95,22 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_middleware(app: Flask) -> None:
-    # Static files with compression and far-future caching for hashed names (WhiteNoise).
-    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]  # WSGI middleware replaces the app
+    # Static files with their gzip/brotli copies (built by `make install`; a stale copy is not
+    # served) and far-future caching for hashed names (WhiteNoise).
+    app.wsgi_app = FreshWhiteNoise(  # type: ignore[method-assign]  # WSGI middleware replaces the app
         app.wsgi_app, root=str(cfg.PROJECT_ROOT / "static"), prefix="static/",
         max_age=3600, immutable_file_test=headers.is_hashed_asset, autorefresh=app.debug,
         add_headers_function=headers.static_headers)
+    # Flask's own static route stays for url_for and answers what WhiteNoise passes on: it must
+    # refuse the developer files (build scripts, README) as WhiteNoise does.
+    flask_static = app.view_functions["static"]
+
+    def static(filename: str) -> Any:
+        if not is_served(filename):
+            abort(404)
+        return flask_static(filename=filename)
+
+    app.view_functions["static"] = static
     logs.install_log_redaction()
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -21,6 +21,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
@@ -29,6 +30,7 @@ from selfscan.core import disclosure
 from selfscan.core.anonymity import PEER_GROUP_LABELS, THRESHOLD
 from selfscan.core.messages import N_
 from selfscan.output import formats, tabular
+from selfscan.output.charts import wrap_label
 from selfscan.storage import coaching_list, releases, users
 from selfscan.web import helpers as web
 from selfscan.web import ratelimit
@@ -61,7 +63,8 @@ def _setup(_state: Any) -> None:
 
 @bp.context_processor
 def _ccv_globals() -> dict[str, Any]:
-    return {"threshold": THRESHOLD}
+    return {"threshold": THRESHOLD, "min_changes": disclosure.MIN_CHANGES,
+            "municipalities_label": municipalities_label}
 
 
 def staff_required(view: Any) -> Any:
@@ -165,19 +168,43 @@ BREAKDOWN_LABELS = {
 }
 
 
-def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """Dimension titles, item statements and item -> dimension, from the current version and
-    then every other version (an item may only exist in an older version)."""
-    dims: dict[str, str] = {}
-    items: dict[str, str] = {}
+class Names(dict[str, str]):
+    """Names by id that never show an id: an id without a name (a version no longer loaded)
+    reads as the fallback, in the page's language."""
+
+    def __init__(self, fallback: str) -> None:
+        super().__init__()
+        self.fallback = fallback
+
+    def __missing__(self, key: str) -> str:
+        return str(_(self.fallback))
+
+
+def _labels(short: bool = False) -> tuple[Names, Names, dict[str, str]]:
+    """Dimension titles, item statements (or, with `short`, their short labels where the
+    questionnaire has one) and item -> dimension, from the current version and then every other
+    version (an item may only exist in an older version)."""
+    dims = Names(N_("een onderdeel van een oudere vragenlijst"))
+    items = Names(N_("een stelling van een oudere vragenlijst"))
     item_dim: dict[str, str] = {}
     for questionnaire in (web.current(), *web.library().questionnaires):
         for d in questionnaire.dimensions:
             dims.setdefault(d.id, web.tr(d.title))
             for item in d.items:
-                items.setdefault(item.id, web.tr(item.statement))
+                text = (item.short or item.statement) if short else item.statement
+                items.setdefault(item.id, web.tr(text))
                 item_dim.setdefault(item.id, d.id)
     return dims, items, item_dim
+
+
+def _version_label(key: str) -> str:
+    """A questionnaire version ("mpg:2" in a release) as people name it, never by its id."""
+    questionnaire_id, _sep, number = key.partition(":")
+    if questionnaire_id == web.current().id or not number:
+        return str(_("Versie %(version)s van de vragenlijst", version=number or key))
+    titles = {q.id: web.tr(q.title) for q in web.library().questionnaires}
+    return str(_("%(title)s, versie %(version)s",
+                 title=titles.get(questionnaire_id, _("een andere vragenlijst")), version=number))
 
 
 def _cell_label(breakdown: str, key: str) -> str:
@@ -187,7 +214,22 @@ def _cell_label(breakdown: str, key: str) -> str:
         return PEER_GROUP_LABELS[key][1 if web.lang() == "en" else 0]
     if breakdown == "caseload":
         return str(_("%(band)s gezinnen", band=key))
+    if breakdown == "version":
+        return _version_label(key)
     return key
+
+
+BAND_LABELS = frozenset(label for _low, _high, label in disclosure.COUNT_BANDS)
+
+
+def municipalities_label(band: str | None) -> str:
+    """A published number of municipalities in the page's language: its band ("10-19
+    gemeenten"), or that it is below the threshold. A release stores the band, or None below the
+    threshold; anything else there (an older release may hold Dutch text such as "minder dan 5")
+    also reads as below the threshold, translated."""
+    if band in BAND_LABELS:
+        return str(_("%(band)s gemeenten", band=band))
+    return str(ngettext("minder dan %(num)s gemeente", "minder dan %(num)s gemeenten", THRESHOLD))
 
 
 def _kind(args: Any) -> bool:
@@ -235,10 +277,17 @@ def _trends(summaries: list[releases.Summary], dims: list[str]) -> list[dict[str
     return out
 
 
+CHART_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+CHART_MARKERS = ("circle", "square", "diamond", "triangle-up", "x")
+"""Each trend line has its own dash and marker besides its colour (from the design tokens, set by
+ccv.js), so colour is never the only difference."""
+
+
 def _figures(release: releases.Release, trends: list[dict[str, Any]],
              dim_labels: dict[str, str]) -> dict[str, Any]:
     """Plotly figures from published numbers only: box plots and the trend lines, with the
-    decimal mark of the page's language."""
+    decimal mark of the page's language. Colours and the font come from the page's design tokens
+    (ccv.js reads them), so the figures carry none."""
     national = release.content["national"]
     separators = formats.plotly_separators(web.lang())
     figures: dict[str, Any] = {}
@@ -247,25 +296,32 @@ def _figures(release: releases.Release, trends: list[dict[str, Any]],
     if dims:
         stats = [national["dimensions"][d] for d in dims]
         whiskers = all(s["p10"] is not None for s in stats)
+        # Horizontal boxes: the dimension names stack on the y axis, wrapped over lines, so they
+        # never run into each other however narrow the screen.
         figures["distribution"] = {"data": [{
-            "type": "box", "name": _("Alle gemeenten"), "x": [dim_labels.get(d, d) for d in dims],
+            "type": "box", "orientation": "h", "name": _("Alle gemeenten"),
+            "y": [wrap_label(dim_labels[d], 18) for d in dims],
             "q1": [s["q1"] for s in stats], "median": [s["median"] for s in stats],
             "q3": [s["q3"] for s in stats],
             # Whiskers only where P10 and P90 may be published; otherwise the box alone.
             "lowerfence": [s["p10"] if whiskers else s["q1"] for s in stats],
             "upperfence": [s["p90"] if whiskers else s["q3"] for s in stats],
-            "hoverinfo": "y"}], "layout": {
-            "yaxis": {"range": [0, 100], "title": {"text": _("Score (0-100)")}},
-            "margin": {"t": 20}, "showlegend": False, "separators": separators}}
+            "hoverinfo": "x"}], "layout": {
+            "xaxis": {"range": [0, 100], "title": {"text": _("Score (0-100)")}, "dtick": 20},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "margin": {"t": 10, "r": 20}, "showlegend": False, "separators": separators}}
     shown = [t for t in trends if t["shown"]]
     if len(shown) >= 2:
         figures["trends"] = {"data": [
-            {"type": "scatter", "mode": "lines+markers", "name": dim_labels.get(d, d),
-             "x": [t["number"] for t in shown], "y": [t["medians"].get(d) for t in shown]}
-            for d in release.content["dimension_ids"]],
+            {"type": "scatter", "mode": "lines+markers", "name": dim_labels[d],
+             "x": [t["number"] for t in shown], "y": [t["medians"].get(d) for t in shown],
+             "line": {"dash": CHART_DASHES[n % len(CHART_DASHES)], "width": 2},
+             "marker": {"symbol": CHART_MARKERS[n % len(CHART_MARKERS)], "size": 8}}
+            for n, d in enumerate(release.content["dimension_ids"])],
             "layout": {"yaxis": {"range": [0, 100], "title": {"text": _("Mediaan (0-100)")}},
                        "xaxis": {"dtick": 1, "title": {"text": _("Release")}},
-                       "margin": {"t": 20}, "legend": {"orientation": "h"},
+                       "margin": {"t": 10, "r": 20},
+                       "legend": {"orientation": "h", "y": -0.25, "yanchor": "top"},
                        "separators": separators}}
     return figures
 
@@ -276,7 +332,7 @@ def dashboard() -> ResponseReturnValue:
     synthetic = _kind(request.args)
     release = _release(request.args, synthetic)
     breakdown = _breakdown(request.args)
-    dim_labels, item_labels, item_dim = _labels()
+    dim_labels, item_labels, item_dim = _labels(short=True)
     db = web.get_db()
     has_synthetic = releases.exists(db, True)
     if release is None:
@@ -296,9 +352,11 @@ def dashboard() -> ResponseReturnValue:
         tool_labels=_tool_labels())
 
 
-def _tool_labels() -> dict[str, str]:
+def _tool_labels() -> Names:
     """Catalogue tool id -> its title in the page's language."""
-    return {t.id: web.tr(t.title) for t in web.library().catalogue.tools}
+    names = Names(N_("een hulpmiddel dat niet meer in de catalogus staat"))
+    names.update((t.id, web.tr(t.title)) for t in web.library().catalogue.tools)
+    return names
 
 
 @bp.route("/ccv/releases", methods=["GET", "POST"])
@@ -312,13 +370,25 @@ def release_list() -> ResponseReturnValue:
             made = releases.cut(db, *disclosure.published_ids(web.library(), web.current()),
                                 synthetic=synthetic)
         except disclosure.ReleaseRefused as exc:
-            flash(web.translate(exc.message), "error")
+            flash(_refused(exc.changed), "error")
         else:
             flash(_("Release %(n)s is gemaakt.", n=made.number), "success")
         return redirect(url_for("ccv.release_list"), code=303)
     return render_template("ccv/releases.html", real=releases.all_releases(db, False)[::-1],
                            synthetic=releases.all_releases(db, True)[::-1],
                            min_changes=disclosure.MIN_CHANGES)
+
+
+def _refused(changed: int) -> str:
+    """Why no release was made, with "1 gemeente" or "2 gemeenten" as the number asks."""
+    return " ".join((
+        ngettext("Sinds de vorige release is %(num)s gemeente veranderd.",
+                 "Sinds de vorige release zijn %(num)s gemeenten veranderd.", changed),
+        ngettext("Er moet minstens %(num)s gemeente veranderd zijn, zodat twee releases nooit "
+                 "één gemeente laten zien.",
+                 "Er moeten minstens %(num)s gemeenten veranderd zijn, zodat twee releases nooit "
+                 "één gemeente laten zien.", disclosure.MIN_CHANGES),
+        _("Wacht tot er meer rondes zijn goedgekeurd.")))
 
 
 @bp.get("/ccv/coaching")

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, Length, Optional, ValidationError
 
 from selfscan.core import tokens
 from selfscan.core.anonymity import PROVISIONAL_FROM
@@ -28,39 +28,71 @@ from selfscan.web.forms import Form
 bp = Blueprint("coordinator", __name__)
 
 
+def _year_or_none(value: Any) -> int | None:
+    # A tampered year is a form error with a Dutch message, not WTForms' English coerce error.
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class StartForm(Form):
-    municipality = SelectField(validators=[InputRequired()], validate_choice=False)
-    name = StringField(validators=[Optional(), Length(max=120)])
-    year = SelectField(coerce=int, validate_choice=False)
+    """Starting a round. Every message names its field first ("Gemeente: ..."), so that it
+    makes sense on its own in the error summary above the form as well as beside the field."""
+
+    municipality = SelectField(validate_choice=False)
+    name = StringField(validators=[Optional()])
+    year = SelectField(coerce=_year_or_none, validate_choice=False)
     benchmark_consent = BooleanField()
     coaching = BooleanField()
-    contact_email = EmailField(validators=[Length(max=254)])
+    contact_email = EmailField()
 
     def validate_municipality(self, field: Any) -> None:
-        if municipalities.municipality(web.get_db(), field.data or "") is None:
-            raise ValidationError(_("Kies uw gemeente uit de lijst."))
+        # The select posts a CBS code; a typed value (a name without accents, "1900", "GM1900")
+        # is accepted when it names exactly one municipality.
+        typed = (field.data or "").strip()
+        found = municipalities.find_municipality(web.get_db(), typed)
+        if found is not None:
+            field.data = found["code"]
+            return
+        if not typed:
+            raise ValidationError(_("Gemeente: kies uw gemeente uit de lijst."))
+        raise ValidationError(_("Gemeente: we vinden geen gemeente met de naam of code '%(value)s'. "
+                                "Kies uw gemeente uit de lijst.", value=typed[:60]))
+
+    def validate_name(self, field: Any) -> None:
+        if len((field.data or "").strip()) > NAME_MAX:
+            raise ValidationError(_("Naam van de ronde: gebruik hoogstens %(max)s tekens.",
+                                    max=NAME_MAX))
 
     def validate_year(self, field: Any) -> None:
         if field.data not in _years():
-            raise ValidationError(_("Kies een jaar uit de lijst."))
+            raise ValidationError(_("Jaar: kies een jaar uit de lijst."))
 
     def validate_contact_email(self, field: Any) -> None:
         # Needed only for a round that is to count beyond its municipality: the address is
         # confirmed through a mailed link before the round counts anywhere else.
+        if len(field.data or "") > EMAIL_MAX:
+            raise ValidationError(_("Werk-e-mailadres: gebruik hoogstens %(max)s tekens.",
+                                    max=EMAIL_MAX))
         if self.coaching.data and not (field.data or "").strip():
-            raise ValidationError(_("Vul uw werk-e-mailadres in bij 'Werk-e-mailadres', zodat "
-                                    "het CCV contact met u kan opnemen over coaching."))
+            raise ValidationError(_("Werk-e-mailadres: vul uw werk-e-mailadres in, zodat het CCV "
+                                    "contact met u kan opnemen over coaching."))
         if self.benchmark_consent.data and not (field.data or "").strip():
-            raise ValidationError(_("Vul uw werk-e-mailadres in bij 'Werk-e-mailadres': de ronde "
-                                    "telt pas mee in de landelijke vergelijking als u dat adres "
-                                    "hebt bevestigd."))
+            raise ValidationError(_("Werk-e-mailadres: vul uw werk-e-mailadres in. De ronde telt "
+                                    "pas mee in de landelijke vergelijking als u dat adres hebt "
+                                    "bevestigd."))
         if self.coaching.data or self.benchmark_consent.data:
             _email_format(self, field)
 
 
+NAME_MAX = 120
+EMAIL_MAX = 254
+
+
 def _email_format(form: Any, field: Any) -> None:
     field.data = (field.data or "").strip()
-    Email(message=_("Vul bij 'Werk-e-mailadres' een geldig e-mailadres in, zoals "
+    Email(message=_("Werk-e-mailadres: vul een geldig e-mailadres in, zoals "
                     "naam@gemeente.nl."))(form, field)
 
 

@@ -4,11 +4,13 @@ messages, downloads, secret-link guards and the double-submit guard."""
 from __future__ import annotations
 
 import functools
+import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Response, abort, current_app, flash, g, make_response, request, session
@@ -78,10 +80,40 @@ def translate(message: Message) -> str:
     return str(_(message.text, **message.params))
 
 
+def _clean_filename(filename: str) -> str:
+    # No control characters, quotes, backslashes or path separators in either form of the name.
+    return "".join(c if c.isprintable() and c not in '"\\/' else "-" for c in filename)
+
+
+def ascii_filename(filename: str) -> str:
+    """`filename` in plain ASCII for the `filename=` fallback: accents transliterated
+    ("Súdwest-Fryslân" gives "Sudwest-Fryslan"), every other character that could break the
+    quoted header value or be read as an escape (quotes, backslashes, "%", control characters,
+    non-ASCII) becomes "-"."""
+    decomposed = unicodedata.normalize("NFKD", _clean_filename(filename))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    safe = "".join(c if c.isascii() and c.isprintable() and c not in '%;' else "-" for c in bare)
+    safe = re.sub(r"-{2,}", "-", safe).strip("- ")
+    return safe if safe and not safe.startswith(".") else "download" + safe
+
+
+def content_disposition(filename: str) -> str:
+    """The Content-Disposition value of a download (RFC 6266): an ASCII `filename=` for every
+    browser and, when the name is not plain ASCII, the exact name as `filename*` (RFC 5987,
+    UTF-8, percent-encoded), which browsers prefer. Without `filename*` a name with accents
+    reached the browser as undecodable bytes and it saved the file under the URL's last part."""
+    fallback = ascii_filename(filename)
+    value = f'attachment; filename="{fallback}"'
+    clean = _clean_filename(filename)
+    if clean and fallback != clean:
+        value += f"; filename*=UTF-8''{quote(clean, safe='')}"
+    return value
+
+
 def attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
     """A download: the browser saves it under `filename` instead of showing it."""
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition(filename)
     return response
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from selfscan.core import results as core
 from selfscan.core import tokens
@@ -83,7 +84,7 @@ def report(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseRe
 @bp.get("/l/<token>/rapport.pdf", endpoint="pdf")
 @with_readonly_download
 def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
-    return web.attachment(pdf.build_pdf(view, _, lang=web.lang()), "application/pdf",
+    return web.attachment(pdf.build_pdf(view, _, lang=web.lang(), ngettext=ngettext), "application/pdf",
                           _filename(r, ".pdf"))
 
 

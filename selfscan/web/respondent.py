@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import (
@@ -20,7 +21,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from selfscan.core import answers as pages
-from selfscan.core import tokens
+from selfscan.core import reading_time, tokens
+from selfscan.core.anonymity import PROVISIONAL_FROM
+from selfscan.core.messages import N_
 from selfscan.core.questionnaire import Questionnaire
 from selfscan.core.roles import ROLE_GROUPS, offered_role_group
 from selfscan.storage import rounds
@@ -59,10 +62,11 @@ def invitation(token: str) -> ResponseReturnValue:
             return redirect(url_for("respondent.step", token=resume, number=1, nieuw=1),
                             code=303)
         error = _("Kies de groep waartoe u hoort.")
+    q = web.questionnaire_of(r["questionnaire_id"], r["version"])
     return render_template(
         "respondent/invitation.html", round=r, roles=ROLE_GROUPS, error=error, nonce=nonce,
-        questionnaire=web.questionnaire_of(r["questionnaire_id"], r["version"])), (
-        400 if error else 200)
+        questionnaire=q, intro=intro_without_time(web.tr(q.intro)),
+        minutes=minutes_range(q)), (400 if error else 200)
 
 
 # --- answering ---------------------------------------------------------------------------------
@@ -101,8 +105,8 @@ def _step(q: Questionnaire, number: int) -> pages.Step:
 
 def step_titles(q: Questionnaire) -> list[str]:
     """The title of every page, in the language of the request."""
-    return [fast_("Over uw aanpak")] + [web.tr(d.title) for d in q.dimensions] + [
-        fast_("Controleren en indienen")]
+    return [fast_(N_("Over uw aanpak"))] + [web.tr(d.title) for d in q.dimensions] + [
+        fast_(N_("Controleren en indienen"))]
 
 
 def _parse(p: dict[str, Any], q: Questionnaire, step: pages.Step) -> pages.PageInput:
@@ -112,12 +116,53 @@ def _parse(p: dict[str, Any], q: Questionnaire, step: pages.Step) -> pages.PageI
         raise web.bad_request(web.translate(exc.message)) from None
 
 
+def _extra_options() -> tuple[str, str]:
+    """The two answers outside the scale, in the language of the request."""
+    return fast_(N_("Weet ik niet")), fast_(N_("Niet van toepassing"))
+
+
 def _fragments(q: Questionnaire, step: pages.Step, role_group: str) -> Any:
     if step.dimension is None:
         return {}
-    labels = fragment_cache.Labels(fast_("Stelling %(n)s:"), fast_("Waarom vragen we dit?"),
-                                   fast_("Weet ik niet"), fast_("Niet van toepassing"))
+    # N_ marks the strings for extraction; fast_ translates them through the request's catalogue.
+    labels = fragment_cache.Labels(fast_(N_("Stelling %(n)s van %(total)s")),
+                                   fast_(N_("Waarom vragen we dit?")), *_extra_options(),
+                                   full_levels=fast_(N_("Volledige beschrijvingen")))
     return fragment_cache.item_fragments(q, step.dimension, web.lang(), labels, role_group)
+
+
+# Minutes per questionnaire version and content, role group, language and labels: counting the
+# words of every role group takes about 30 ms, the same for every visitor of an invitation.
+_minutes: dict[tuple[object, ...], int] = {}
+
+
+def minutes_for(q: Questionnaire, role_group: str | None) -> int:
+    """The minutes the questionnaire takes a respondent of this role group, from its words."""
+    extra, lang = _extra_options(), web.lang()
+    key = (q.key, q.content_hash, role_group, lang, extra)
+    found = _minutes.get(key)
+    if found is None:
+        found = _minutes[key] = reading_time.minutes(q, role_group, lang, extra)
+    return found
+
+
+def minutes_range(q: Questionnaire) -> tuple[int, int]:
+    """The fewest and most minutes over the role groups offered: said before a group is chosen."""
+    found = [minutes_for(q, role.id) for role in ROLE_GROUPS]
+    return min(found), max(found)
+
+
+# The time sentence that the intro of a questionnaire may end with ("Het invullen duurt ongeveer
+# 20 minuten."). Published versions cannot change (storage.questionnaires refuses a changed
+# version that has answers), so the page leaves the sentence out and states the time that
+# core.reading_time computes from the words instead.
+_TIME_SENTENCE = re.compile(
+    r"\s*(?:Het invullen duurt ongeveer|It takes about) \d+ (?:minuten|minutes)\.", re.IGNORECASE)
+
+
+def intro_without_time(text: str) -> str:
+    """An intro without its own statement of the time."""
+    return _TIME_SENTENCE.sub("", text).strip()
 
 
 def _shown_values(p: dict[str, Any], step: pages.Step, posted: Any
@@ -162,7 +207,8 @@ def _render_step(p: dict[str, Any], q: Questionnaire, token: str, step: pages.St
         shares=shares, errors=errors or {}, csrf_failed=csrf_failed, comment_max=pages.COMMENT_MAX,
         readonly=_readonly(p), csrf_token=lambda: web.link_csrf(token),
         resume_url=url_for("respondent.resume", token=token, _external=True),
-        new=request.args.get("nieuw") == "1"), status
+        new=request.args.get("nieuw") == "1",
+        minutes=minutes_for(q, p["role_group"]) if step.kind == "context" else None), status
 
 
 @bp.get("/r/<token>")
@@ -268,4 +314,5 @@ def done(token: str) -> ResponseReturnValue:
     if p["status"] != "submitted" and p["round_status"] == "open":
         return redirect(url_for("respondent.step", token=token, number=len(pages.steps_of(q))),
                         code=303)
-    return render_template("respondent/done.html", respondent=p, token=token)
+    return render_template("respondent/done.html", respondent=p, token=token,
+                           provisional_from=PROVISIONAL_FROM)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from selfscan.core import disclosure, scoring, tokens
 from selfscan.core import results as core
@@ -205,7 +206,7 @@ def report(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseRe
 @bp.get("/c/<token>/uitkomsten/rapport.pdf", endpoint="pdf")
 @with_results_download
 def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
-    return web.attachment(pdf.build_pdf(view, _, lang=web.lang()), "application/pdf",
+    return web.attachment(pdf.build_pdf(view, _, lang=web.lang(), ngettext=ngettext), "application/pdf",
                           _filename(r, ".pdf"))
 
 

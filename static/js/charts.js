@@ -3,6 +3,21 @@
 (function () {
   "use strict";
 
+  // Below this width (px) the radar gets a smaller font and narrower margins, so that the axis
+  // labels stay inside the chart and the radar itself keeps most of a phone's width.
+  var NARROW = 560;
+
+  function fitted(layout, width) {
+    var copy = JSON.parse(JSON.stringify(layout));
+    if (width < NARROW) {
+      var small = width < 360;
+      copy.font = copy.font || {};
+      copy.font.size = small ? 11 : 12;
+      copy.margin = small ? { l: 78, r: 78, t: 60, b: 20 } : { l: 92, r: 92, t: 66, b: 24 };
+    }
+    return copy;
+  }
+
   function draw() {
     var source = document.getElementById("radar-data");
     var targets = document.querySelectorAll(".chart[data-chart='radar']");
@@ -16,7 +31,18 @@
       return;
     }
     Array.prototype.forEach.call(targets, function (el) {
-      window.Plotly.newPlot(el, figure.data, figure.layout, figure.config);
+      window.Plotly.newPlot(el, figure.data, fitted(figure.layout, el.clientWidth), figure.config);
+    });
+    var last = window.innerWidth;
+    window.addEventListener("resize", function () {
+      // Crossing the narrow width (a phone turned, a window resized) redraws with other margins.
+      if ((last < NARROW) === (window.innerWidth < NARROW)) {
+        return;
+      }
+      last = window.innerWidth;
+      Array.prototype.forEach.call(targets, function (el) {
+        window.Plotly.relayout(el, fitted(figure.layout, el.clientWidth));
+      });
     });
   }
 

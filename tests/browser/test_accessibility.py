@@ -1,17 +1,20 @@
-"""Accessibility proof: axe-core on every kind of page in Dutch and English, and 320 px reflow."""
+"""Accessibility proof: axe-core on every kind of page in Dutch and English, and 320 px reflow.
+
+axe runs the WCAG 2.1 A/AA rules and the best-practice rules, and a page passes only with zero
+findings of any impact (critical, serious, moderate or minor)."""
 
 from __future__ import annotations
 
 import pytest
-from factories import make_round, make_user, varied
+from factories import make_round, make_user, municipalities_where, varied
 
-from selfscan.core import session
-from selfscan.storage import contact, readonly_links, sessions
+from selfscan.core import disclosure, session
+from selfscan.storage import contact, readonly_links, releases, sessions
 from selfscan.storage import db as dbmod
 
 pytestmark = pytest.mark.browser
 
-SERIOUS = {"serious", "critical"}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 CCV_EMAIL = "a11y@ccv.example"
 CCV_PASSWORD = "toegankelijk-en-geheim-123"
 BENCHMARK_CODES = ("GM0014", "GM0344", "GM0518", "GM0599", "GM0772")
@@ -51,10 +54,38 @@ def site(live_server):
         action = sessions.add_action(db, closed.round_id, session.ActionInput(
             q.dimensions[0].id, item.id, "Casusoverleg vastleggen", who="Gemeente"))
         readonly = readonly_links.create_or_replace(db, closed.round_id)
+        _synthetic_release(app, db)
     finally:
         db.conn.close()
     return {"closed": closed, "open": open_round, "confirmation": confirmation,
             "item": item.id, "action": action.id, "readonly": readonly}
+
+
+def _synthetic_release(app, db) -> None:
+    """A synthetic release, so that axe sees the benchmark with its charts and tables (synthetic:
+    the real releases of other browser tests stay as they are)."""
+    if releases.exists(db, True):
+        return
+    q = app.extensions["selfscan.current"]
+    for n, code in enumerate(municipalities_where(db, province="Zeeland")[:6]):
+        made = make_round(db, varied(3, seed=n), questionnaire=q, municipality=code,
+                          synthetic=True)
+        with dbmod.write(db):  # synthetic rounds count without the queue, as demo-data makes them
+            db.execute("UPDATE rounds SET approval = 'approved' WHERE id = ?", [made.round_id])
+    releases.cut(db, *disclosure.published_ids(app.extensions["selfscan.library"], q),
+                 synthetic=True)
+
+
+CCV_PAGES = {
+    "ccv.dashboard": "/ccv",
+    "ccv.dashboard (release)": "/ccv?synthetisch=1",
+    "ccv.dashboard (breakdown)": "/ccv?synthetisch=1&tabel=peer_group",
+    "ccv.release_list": "/ccv/releases",
+    "approvals.queue": "/ccv/goedkeuren",
+    "ccv.coaching": "/ccv/coaching",
+    "ccv.exports": "/ccv/export?synthetisch=1",
+}
+"""Every page type of the CCV blueprint behind the sign-in (the sign-in page is in _pages)."""
 
 
 def _pages(live_server, site) -> dict[str, str]:
@@ -114,10 +145,11 @@ def _readable(violations: list[dict]) -> str:
 def _check(axe, page, name: str, failures: list[str]) -> None:
     # Charts are drawn by a script after load; wait until the page is quiet.
     page.wait_for_load_state("networkidle")
-    result = axe.run(page)
-    serious = [v for v in result.response["violations"] if v["impact"] in SERIOUS]
-    if serious:
-        failures.append(f"{name} ({page.url}):\n{_readable(serious)}")
+    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                    "resultTypes": ["violations"]})
+    found = result.response["violations"]  # every impact counts, minor included
+    if found:
+        failures.append(f"{name} ({page.url}):\n{_readable(found)}")
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -137,17 +169,15 @@ def test_axe_on_every_kind_of_page(browser, live_server, site, axe, lang):
         _check(axe, page, name, failures)
         checked.append(name)
     _sign_in(page)
-    page.goto("/ccv")
-    _check(axe, page, "ccv.dashboard", failures)
-    checked.append("ccv.dashboard")
-    for name, path in (("approvals.queue", "/ccv/goedkeuren"), ("ccv.coaching", "/ccv/coaching")):
-        page.goto(path)
+    for name, path in CCV_PAGES.items():
+        response = page.goto(path)
+        assert response is not None and response.status == 200, (name, path)
         _check(axe, page, name, failures)
         checked.append(name)
     ctx.close()
-    assert {"home", "start", "review", "questionnaire step 2", "404"} <= set(checked)
-    assert not failures, f"{len(failures)} page(s) with serious or critical violations " \
-        f"({lang}):\n" + "\n".join(failures)
+    assert {"home", "start", "review", "questionnaire step 2", "404", *CCV_PAGES} <= set(checked)
+    assert not failures, f"{len(failures)} page(s) with axe findings ({lang}, WCAG 2.1 A/AA " \
+        f"and best practice, any impact):\n" + "\n".join(failures)
 
 
 def test_results_and_ccv_pages_exist_for_axe(live_server, site):
