@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,20 +37,42 @@ class LiveServer:
     url: str  # http://127.0.0.1:<port>, no trailing slash
 
 
-@pytest.fixture(scope="session")
-def live_server(template, tmp_path_factory) -> Iterator[LiveServer]:
-    """The application served by werkzeug on a free loopback port, in a background thread."""
-    instance = tmp_path_factory.mktemp("browser-instance")
-    # Not TESTING: an error is a 500 page to the browser, as in production.
-    app = make_app(template, instance, TESTING=False, SECRET_KEY="browser-test-secret")
+@contextmanager
+def serving(app: Flask, name: str = "live-server") -> Iterator[LiveServer]:
+    """`app` served by werkzeug on a free loopback port, in a background thread, until the block
+    ends."""
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """`serving`, for a module that needs an application of its own (on its own database)."""
+    return serving
+
+
+@pytest.fixture(scope="session")
+def live_server(template, tmp_path_factory) -> Iterator[LiveServer]:
+    """The application of most browser tests, on its own instance folder and database."""
+    instance = tmp_path_factory.mktemp("browser-instance")
+    # Not TESTING: an error is a 500 page to the browser, as in production.
+    app = make_app(template, instance, TESTING=False, SECRET_KEY="browser-test-secret")
+    with serving(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core for Playwright (the rules and how to run them: tests/axe_check.py)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
 
 
 @pytest.fixture(scope="session")

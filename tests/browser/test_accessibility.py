@@ -6,6 +6,7 @@ findings of any impact (critical, serious, moderate or minor)."""
 from __future__ import annotations
 
 import pytest
+from axe_check import readable, violations
 from factories import make_round, make_user, municipalities_where, varied
 
 from selfscan.core import disclosure, session
@@ -14,17 +15,10 @@ from selfscan.storage import db as dbmod
 
 pytestmark = pytest.mark.browser
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 CCV_EMAIL = "a11y@ccv.example"
 CCV_PASSWORD = "toegankelijk-en-geheim-123"
 BENCHMARK_CODES = ("GM0014", "GM0344", "GM0518", "GM0599", "GM0772")
 
-
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
 
 
 @pytest.fixture(scope="module")
@@ -133,23 +127,9 @@ def _sign_in(page) -> None:
         page.keyboard.press("Enter")
 
 
-def _readable(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v.get('helpUrl', '')})")
-        for node in v["nodes"][:5]:
-            lines.append(f"      {node['target']}: {node.get('failureSummary', '')[:200]!r}")
-    return "\n".join(lines)
-
-
 def _check(axe, page, name: str, failures: list[str]) -> None:
-    # Charts are drawn by a script after load; wait until the page is quiet.
-    page.wait_for_load_state("networkidle")
-    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                    "resultTypes": ["violations"]})
-    found = result.response["violations"]  # every impact counts, minor included
-    if found:
-        failures.append(f"{name} ({page.url}):\n{_readable(found)}")
+    if found := violations(axe, page):  # every impact counts, minor included
+        failures.append(f"{name} ({page.url}):\n{readable(found)}")
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from axe_check import readable, violations
 from factories import make_round, make_user, municipalities_where, varied
 
 from selfscan.core import disclosure
@@ -20,16 +21,9 @@ pytestmark = pytest.mark.browser
 
 CCV_EMAIL = "benchmark-browser@ccv.example"
 CCV_PASSWORD = "grafieken-en-tabellen-123"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 SHOTS = Path("/tmp/ccv-shots")
 
-
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
 
 
 @pytest.fixture(scope="module")
@@ -102,22 +96,6 @@ def sign_in(page) -> None:
     assert "/ccv/inloggen" not in page.url, "sign-in failed"
 
 
-def readable(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']}")
-        for node in v["nodes"][:5]:
-            lines.append(f"      {node['target']}: {node.get('failureSummary', '')[:300]!r}")
-    return "\n".join(lines)
-
-
-def axe_findings(axe, page) -> list[dict]:
-    page.wait_for_load_state("networkidle")
-    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                    "resultTypes": ["violations"]})
-    return list(result.response["violations"])
-
-
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
@@ -134,26 +112,26 @@ def test_axe_finds_nothing_on_any_ccv_page(browser, live_server, ccv_site, axe, 
     failures: list[str] = []
     # The sign-in page: empty, after a failed attempt, and after signing out.
     page.goto("/ccv/inloggen")
-    if found := axe_findings(axe, page):
+    if found := violations(axe, page):
         failures.append(f"login:\n{readable(found)}")
     page.fill("#email", CCV_EMAIL)
     page.fill("#password", "niet-het-wachtwoord")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("#login-error").count() == 1
-    if found := axe_findings(axe, page):
+    if found := violations(axe, page):
         failures.append(f"login (error):\n{readable(found)}")
     sign_in(page)
     for name, path in ccv_pages().items():
         response = page.goto(path)
         assert response is not None and response.status == 200, (name, path)
         assert page.evaluate("document.documentElement.lang") == lang
-        if found := axe_findings(axe, page):
+        if found := violations(axe, page):
             failures.append(f"{name} ({path}):\n{readable(found)}")
         shot(page, f"{name}-{lang}-{width}")
     with page.expect_navigation():
         page.locator(".ccv-nav button[type=submit]").click()
-    if found := axe_findings(axe, page):
+    if found := violations(axe, page):
         failures.append(f"login (signed out):\n{readable(found)}")
     ctx.close()
     assert not failures, f"axe ({lang}, {width} px):\n" + "\n".join(failures)

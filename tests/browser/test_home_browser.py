@@ -9,6 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from axe_check import described, violations
 from factories import connection, make_round, varied
 
 from selfscan.storage import contact
@@ -18,7 +19,6 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 NARROW = {"width": 320, "height": 640}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 TEXT = {
     "nl": {"invited": "Ik heb een uitnodigingslink", "start": "Ronde starten als coördinator",
            "submit": "Start de ronde", "municipality_error": "Gemeente: kies uw gemeente uit de lijst."},
@@ -235,12 +235,6 @@ def test_a_pdf_of_a_municipality_with_accents_downloads_under_its_own_name(brows
 # --- axe: zero findings of any impact on the pages of this area ----------------------------------
 
 
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
-
 
 def _public_pages(live_server) -> dict[str, str]:
     unconfirmed = make_round(live_server.app, (), closed=False, municipality="GM1900",
@@ -255,14 +249,6 @@ def _public_pages(live_server) -> dict[str, str]:
     }
 
 
-def _findings(axe, page) -> list[str]:
-    page.wait_for_load_state("networkidle")
-    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                    "resultTypes": ["violations"]})
-    return [f"[{v['impact']}] {v['id']}: {[n['target'] for n in v['nodes'][:3]]}"
-            for v in result.response["violations"]]
-
-
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
 def test_axe_finds_nothing_on_the_public_pages(browser, live_server, axe, lang, viewport):
@@ -273,14 +259,14 @@ def test_axe_finds_nothing_on_the_public_pages(browser, live_server, axe, lang, 
     for name, path in pages.items():
         page.goto(path)
         assert page.evaluate("document.documentElement.lang") == lang, name
-        failures += [f"{name}: {f}" for f in _findings(axe, page)]
+        failures += [f"{name}: {f}" for f in described(violations(axe, page))]
     # The start page with its errors shown, and with the search box in use.
     page.goto("/start")
     page.locator("#municipality-filter").fill("sudwest")
-    failures += [f"start (search): {f}" for f in _findings(axe, page)]
+    failures += [f"start (search): {f}" for f in described(violations(axe, page))]
     page.locator("#municipality").select_option("")
     with page.expect_navigation():
         page.locator("form button[type=submit]").click()
-    failures += [f"start (errors): {f}" for f in _findings(axe, page)]
+    failures += [f"start (errors): {f}" for f in described(violations(axe, page))]
     ctx.close()
     assert not failures, "\n".join(failures)

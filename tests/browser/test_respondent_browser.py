@@ -6,6 +6,7 @@ findings of any impact."""
 from __future__ import annotations
 
 import pytest
+from axe_check import described, violations
 from factories import add_respondents, make_round
 
 from selfscan.core import reading_time as rt
@@ -17,7 +18,6 @@ from selfscan.storage import rounds
 pytestmark = pytest.mark.browser
 
 EXTRA = {"nl": ("Weet ik niet", "Niet van toepassing"), "en": ("Don't know", "Not applicable")}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 WIDTHS = {"phone": 390, "narrow": 320, "desktop": 1280}
 
 
@@ -305,20 +305,6 @@ def test_the_thank_you_page_tells_when_results_appear(browser, live_server, site
 # --- axe: zero findings of any impact ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
-
-
-def _violations(axe, page) -> list[str]:
-    page.wait_for_load_state("networkidle")
-    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                    "resultTypes": ["violations"]})
-    return [f"[{v['impact']}] {v['id']}: {v['help']} "
-            f"{[n['target'] for n in v['nodes'][:3]]}" for v in result.response["violations"]]
-
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("width", ["narrow", "desktop"])
@@ -335,10 +321,10 @@ def test_axe_finds_nothing_on_the_respondent_pages(browser, live_server, site, a
     failures = {}
     for name, path in pages.items():
         page.goto(path)
-        found = _violations(axe, page)
+        found = described(violations(axe, page))
         if name in ("step 2", "step 7"):  # and with every fold-out open
             page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            found += _violations(axe, page)
+            found += described(violations(axe, page))
         if found:
             failures[name] = found
     ctx.close()

@@ -6,14 +6,12 @@ the glossary. Dutch and English, 1280 px and phone widths (390 and 320), keyboar
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from axe_check import described, violations
 from factories import connection, make_app, make_round, municipalities_where, varied
-from flask import Flask
-from werkzeug.serving import make_server
 
 from selfscan.core import disclosure, session
 from selfscan.storage import db as dbmod
@@ -21,7 +19,6 @@ from selfscan.storage import readonly_links, releases, sessions
 
 pytestmark = pytest.mark.browser
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONES = ({"width": 390, "height": 844}, {"width": 320, "height": 640})
 MENU = {"nl": "Op deze pagina", "en": "On this page"}
@@ -32,12 +29,6 @@ TWO_SCREENS = 2 * DESKTOP["height"]
 MAX_HEIGHT = {1280: 12_000, 390: 20_000, 320: 22_000}
 
 
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
-
 
 def _disagreeing(count: int) -> list:
     """Respondents from several role groups who are far apart on every item (0 against 4)."""
@@ -46,26 +37,14 @@ def _disagreeing(count: int) -> list:
             for n, (role, answers) in enumerate(people)]
 
 
-@dataclass
-class LiveServer:
-    app: Flask
-    url: str
-
-
 @pytest.fixture(scope="module")
-def own_server(template, tmp_path_factory) -> Iterator[LiveServer]:
+def own_server(template, tmp_path_factory, serve) -> Iterator[Any]:
     """An application of this module's own on its own database: the release cut here (for the
     comparison lines) cannot change what the other browser tests see."""
     app = make_app(template, tmp_path_factory.mktemp("results-instance"), TESTING=False,
                    SECRET_KEY="results-browser-secret")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="results-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve(app, "results-server") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -298,11 +277,7 @@ def test_axe_finds_nothing_on_results_report_readonly_and_glossary(browser, own_
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.lang") == lang
         page.screenshot(path=str(tmp_path / f"{name}-{lang}.png"), full_page=True)
-        result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                        "resultTypes": ["violations"]})
-        for v in result.response["violations"]:
-            targets = [n["target"] for n in v["nodes"][:4]]
-            failures.append(f"{name}: [{v['impact']}] {v['id']}: {v['help']} {targets}")
+        failures += [f"{name}: {line}" for line in described(violations(axe, page))]
     ctx.close()
     assert not failures, "\n".join(failures)
 
@@ -321,11 +296,6 @@ def test_axe_finds_nothing_on_the_coordinator_and_session_pages(browser, own_ser
     for name, path in pages.items():
         response = page.goto(path)
         assert response is not None and response.status == 200, path
-        page.wait_for_load_state("networkidle")
-        result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                        "resultTypes": ["violations"]})
-        for v in result.response["violations"]:
-            targets = [n["target"] for n in v["nodes"][:4]]
-            failures.append(f"{name}: [{v['impact']}] {v['id']}: {v['help']} {targets}")
+        failures += [f"{name}: {line}" for line in described(violations(axe, page))]
     ctx.close()
     assert not failures, "\n".join(failures)
