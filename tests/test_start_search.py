@@ -142,3 +142,21 @@ def test_each_hint_sits_directly_below_its_own_label_and_is_connected(client):
 def test_the_start_page_tells_invited_partners_not_to_start_a_round(client):
     text = text_of(client.get("/start").get_data(as_text=True))
     assert "Hebt u een uitnodigingslink gekregen? Start dan geen ronde" in text
+
+
+def test_the_address_form_names_its_field_in_dutch(app, client):
+    # The form that sends the confirmation link again: the same messages as the start page,
+    # never WTForms' English defaults.
+    from factories import make_round
+
+    token = make_round(app, [("police", "2")] * 3).coordinator
+    page = client.get(f"/c/{token}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    for value, expected in (("", "Werk-e-mailadres: vul uw werk-e-mailadres in."),
+                            ("a" * 250 + "@x.nl", "Werk-e-mailadres: gebruik hoogstens 254 tekens.")):
+        response = client.post(f"/c/{token}/e-mailadres",
+                               data={"csrf_token": csrf, "contact_email": value})
+        assert response.status_code in (200, 400)
+        text = response.get_data(as_text=True)
+        assert expected in text, text[:2000]
+        assert "Field must be" not in text

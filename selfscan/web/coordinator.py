@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Email, Optional, ValidationError
 
 from selfscan.core import tokens
 from selfscan.core.anonymity import PROVISIONAL_FROM
@@ -209,11 +209,14 @@ def sharing_state(r: dict[str, Any]) -> str:
 
 
 class AddressForm(Form):
-    contact_email = EmailField(validators=[Length(max=254)])
+    contact_email = EmailField()
 
     def validate_contact_email(self, field: Any) -> None:
+        if len(field.data or "") > EMAIL_MAX:
+            raise ValidationError(_("Werk-e-mailadres: gebruik hoogstens %(max)s tekens.",
+                                    max=EMAIL_MAX))
         if not (field.data or "").strip():
-            raise ValidationError(_("Vul uw werk-e-mailadres in bij 'Werk-e-mailadres'."))
+            raise ValidationError(_("Werk-e-mailadres: vul uw werk-e-mailadres in."))
         _email_format(self, field)
 
 
