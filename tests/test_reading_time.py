@@ -104,3 +104,18 @@ def test_the_roles_asked_part_of_the_scan_need_at_most_20_minutes(q, lang):
 def test_the_roles_asked_every_statement_need_at_most_20_minutes(q, lang):
     for role in sorted(EVERY_STATEMENT):
         assert rt.minutes(q, role, lang, EXTRA[lang]) <= rt.TARGET_MINUTES, role
+
+
+def test_the_minutes_cache_keys_on_everything_the_count_depends_on(q):
+    # A cache keyed on too little would state one language's or one role's time for another.
+    from selfscan.web import minutes_cache
+
+    minutes_cache.clear()
+    for role in ROLE_GROUPS:
+        for lang in ("nl", "en"):
+            assert minutes_cache.minutes(q, role.id, lang, EXTRA[lang]) == \
+                rt.minutes(q, role.id, lang, EXTRA[lang]), (role.id, lang)
+    longer = ("Weet ik niet " * 200, "Niet van toepassing " * 200)
+    assert minutes_cache.minutes(q, "police", "nl", longer) == rt.minutes(q, "police", "nl", longer)
+    assert minutes_cache.minutes(q, "police", "nl", longer) > \
+        minutes_cache.minutes(q, "police", "nl", EXTRA["nl"])

@@ -12,18 +12,16 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from selfscan.core import results as core
 from selfscan.core import tokens
 from selfscan.core.anonymity import PROVISIONAL_FROM
-from selfscan.output import pdf
 from selfscan.storage import readonly_links
 from selfscan.web import helpers as web
 from selfscan.web.coordinator import coordinator_page, coordinator_round
 from selfscan.web.results import (
     NO_RESULTS_YET,
-    _filename,
+    pdf_download,
     results_shown,
     results_view,
     submitted_count,
@@ -84,8 +82,7 @@ def report(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseRe
 @bp.get("/l/<token>/rapport.pdf", endpoint="pdf")
 @with_readonly_download
 def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
-    return web.attachment(pdf.build_pdf(view, _, lang=web.lang(), ngettext=ngettext), "application/pdf",
-                          _filename(r, ".pdf"))
+    return pdf_download(r, view)
 
 
 # --- the coordinator's side: making, replacing and revoking the link ----------------------------

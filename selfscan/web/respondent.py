@@ -21,13 +21,13 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from selfscan.core import answers as pages
-from selfscan.core import reading_time, tokens
+from selfscan.core import tokens
 from selfscan.core.anonymity import PROVISIONAL_FROM
 from selfscan.core.messages import N_
 from selfscan.core.questionnaire import Questionnaire
 from selfscan.core.roles import ROLE_GROUPS, offered_role_group
 from selfscan.storage import rounds
-from selfscan.web import fragment_cache
+from selfscan.web import fragment_cache, minutes_cache
 from selfscan.web import helpers as web
 from selfscan.web.extensions import csrf
 from selfscan.web.gettext_cache import gettext as fast_
@@ -131,19 +131,9 @@ def _fragments(q: Questionnaire, step: pages.Step, role_group: str) -> Any:
     return fragment_cache.item_fragments(q, step.dimension, web.lang(), labels, role_group)
 
 
-# Minutes per questionnaire version and content, role group, language and labels: counting the
-# words of every role group takes about 30 ms, the same for every visitor of an invitation.
-_minutes: dict[tuple[object, ...], int] = {}
-
-
 def minutes_for(q: Questionnaire, role_group: str | None) -> int:
     """The minutes the questionnaire takes a respondent of this role group, from its words."""
-    extra, lang = _extra_options(), web.lang()
-    key = (q.key, q.content_hash, role_group, lang, extra)
-    found = _minutes.get(key)
-    if found is None:
-        found = _minutes[key] = reading_time.minutes(q, role_group, lang, extra)
-    return found
+    return minutes_cache.minutes(q, role_group, web.lang(), _extra_options())
 
 
 def minutes_range(q: Questionnaire) -> tuple[int, int]:

@@ -206,8 +206,13 @@ def report(token: str, _r: dict[str, Any], view: core.ResultsView) -> ResponseRe
 @bp.get("/c/<token>/uitkomsten/rapport.pdf", endpoint="pdf")
 @with_results_download
 def report_pdf(token: str, r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
-    return web.attachment(pdf.build_pdf(view, _, lang=web.lang(), ngettext=ngettext), "application/pdf",
-                          _filename(r, ".pdf"))
+    return pdf_download(r, view)
+
+
+def pdf_download(r: dict[str, Any], view: core.ResultsView) -> ResponseReturnValue:
+    """The PDF report of a round as a download (the coordinator's and the read-only link's)."""
+    return web.attachment(pdf.build_pdf(view, _, lang=web.lang(), ngettext=ngettext),
+                          "application/pdf", _filename(r, ".pdf"))
 
 
 @bp.get("/c/<token>/uitkomsten.<fmt>")
