@@ -55,5 +55,21 @@ def test_a_sides_dimension_score_from_one_respondent_is_not_shown(app):
     justice = [{"role_group": "police", "answers": {i: 0 for i in q.items}}] + [
         {"role_group": "police", "answers": {i: 2 for i in q.items} | unknown} for _ in range(2)]
     analysis = core.analyse(q, care + justice)
-    assert core._side_dimension_score(analysis.side_aggregates["justice"], "connection") is None
-    assert core._side_dimension_score(analysis.side_aggregates["care"], "connection") == 100.0
+    assert core._group_dimension_score(analysis.side_aggregates["justice"], "connection") is None
+    assert core._group_dimension_score(analysis.side_aggregates["care"], "connection") == 100.0
+
+
+def test_a_role_groups_dimension_score_from_one_respondent_is_not_shown(app):
+    # The breakdown tables per role group and per side: the same rule as the side's line above.
+    q = current(app)
+    unknown = {i.id: "unknown" for i in q.dimension("connection").items}
+    police = [{"role_group": "police", "answers": {i: 0 for i in q.items}}] + [
+        {"role_group": "police", "answers": {i: 2 for i in q.items} | unknown} for _ in range(2)]
+    care = [{"role_group": "child-protection", "answers": {i: 4 for i in q.items}}
+            for _ in range(3)]
+    view_groups, view_sides = core._group_views(q, core.analyse(q, police + care), "nl")
+    by_id = {g.id: g for g in view_groups + view_sides}
+    assert by_id["police"].scores["connection"] is None
+    assert by_id["justice"].scores["connection"] is None
+    assert by_id["child-protection"].scores["connection"] == 100.0
+    assert by_id["police"].scores["manpower"] is not None  # three scores there

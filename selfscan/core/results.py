@@ -544,10 +544,10 @@ def _side_item_median(side: scoring.RoundAggregate, dimension_id: str, item_id: 
     return found.median
 
 
-def _side_dimension_score(side: scoring.RoundAggregate, dimension_id: str) -> float | None:
-    """A side's score on a dimension, only from ROLE_GROUP_THRESHOLD respondents with a score on
-    it (the same reason as for a statement)."""
-    found = side.dimensions.get(dimension_id)
+def _group_dimension_score(group: scoring.RoundAggregate, dimension_id: str) -> float | None:
+    """A role group's or side's score on a dimension, only from ROLE_GROUP_THRESHOLD respondents
+    with a score on it (the same reason as for a statement)."""
+    found = group.dimensions.get(dimension_id)
     if found is None or found.respondents < anonymity.ROLE_GROUP_THRESHOLD:
         return None
     return found.score
@@ -584,7 +584,7 @@ def _dimension_views(q: Questionnaire, agg: scoring.RoundAggregate, analysis: An
             continue
         items = _item_views(q, da, analysis, sides, changes, lang)
         strongest, weakest = _strong_weak(items)
-        side_scores = {s: _side_dimension_score(analysis.side_aggregates[s], d.id) for s in sides}
+        side_scores = {s: _group_dimension_score(analysis.side_aggregates[s], d.id) for s in sides}
         side_gap = _gap(list(side_scores.values()))
         phase = q.phase(da.phase_id)
         dimensions.append(DimensionView(
@@ -620,14 +620,16 @@ def _group_views(q: Questionnaire, analysis: Analysis, lang: str
     role_groups = [
         GroupView(role, ROLES[role].label(lang) if role in ROLES else role,
                   analysis.role_counts[role],
-                  {d: a.score for d, a in analysis.role_aggregates[role].dimensions.items()},
+                  {d: _group_dimension_score(analysis.role_aggregates[role], d)
+                   for d in analysis.role_aggregates[role].dimensions},
                   _not_asked(q, [role]))
         for role in sorted(analysis.shown_roles, key=lambda r: role_order.index(r)
                            if r in ROLES else len(ROLES))
     ]
     sides = [
         GroupView(s, SIDE_LABELS[s][1 if lang == "en" else 0], analysis.side_counts[s],
-                  {d: a.score for d, a in analysis.side_aggregates[s].dimensions.items()},
+                  {d: _group_dimension_score(analysis.side_aggregates[s], d)
+                   for d in analysis.side_aggregates[s].dimensions},
                   _not_asked(q, [r for r in analysis.role_counts
                                  if (ROLES[r].side if r in ROLES else "other") == s]))
         for s in SIDE_ORDER if s in analysis.shown_sides
